@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     // Integration tests start real servers on loopback; two cores do not gain from more workers.
     maxWorkers: 2,
+    allowOnly: false,
+    reporters: ['default', './test/support/no-skips-reporter.ts'],
   },
 });
