@@ -17,8 +17,8 @@ export interface HttpSinkOptions {
   /** Budget for one attempt. */
   timeoutMs?: number;
   attempts?: number;
-  /** Retry tuning, injected by tests. */
-  retry?: Pick<FetchRetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'sleep' | 'random' | 'fetch'>;
+  /** Retry tuning (tests) and the job's cancellation signal. */
+  retry?: Pick<FetchRetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'sleep' | 'random' | 'fetch' | 'signal'>;
   /** Where warnings go; the runner log by default. */
   warn?: (message: string) => void;
 }

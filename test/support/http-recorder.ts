@@ -53,6 +53,12 @@ export class HttpRecorder {
     this.faults.push({ path, response, method: options.method, remaining: options.times ?? 1 });
   }
 
+  /** Forgets recorded requests and queued faults, between tests. */
+  reset(): void {
+    this.requests.length = 0;
+    this.faults.length = 0;
+  }
+
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {

@@ -1,0 +1,6 @@
+import type { FetchRetryOptions } from '../../../shared/retry.js';
+
+export interface DeliveryOptions {
+  dryRun: boolean;
+  retry: FetchRetryOptions;
+}
