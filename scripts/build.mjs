@@ -17,7 +17,10 @@ const tools = [{ name: 'audit-verify', entries: { index: 'shared/audit/verify-cl
 
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status !== 0) {
+    rmSync(join(root, `tsconfig.partial-${process.pid}.json`), { force: true });
+    process.exit(result.status ?? 1);
+  }
 }
 
 function actionBundles() {
@@ -39,8 +42,30 @@ function actionBundles() {
 const only = process.argv.slice(2);
 const bundles = [...actionBundles(), ...tools].filter((b) => only.length === 0 || only.includes(b.name));
 
-rmSync(buildDir, { recursive: true, force: true });
-run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json']);
+// A full build compiles the whole project; `npm run build -- <name>` compiles only what that
+// bundle imports (over the same build/ paths, so the bundle comes out identical), so work
+// elsewhere in the tree cannot break it.
+const compiledDir = buildDir;
+if (only.length === 0) {
+  rmSync(buildDir, { recursive: true, force: true });
+  run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json']);
+} else {
+  const tsconfig = join(root, `tsconfig.partial-${process.pid}.json`);
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      extends: './tsconfig.build.json',
+      compilerOptions: { outDir: relative(root, compiledDir), rootDir: '.' },
+      include: [],
+      files: bundles.flatMap((b) => Object.values(b.entries)),
+    }),
+  );
+  try {
+    run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', tsconfig]);
+  } finally {
+    rmSync(tsconfig, { force: true });
+  }
+}
 
 if (only.length === 0) rmSync(distDir, { recursive: true, force: true });
 for (const bundle of bundles) {
@@ -52,7 +77,7 @@ for (const bundle of bundles) {
       console.error(`${bundle.name}: entry ${source} does not exist`);
       process.exit(1);
     }
-    const compiled = join(buildDir, source.replace(/\.ts$/, '.js'));
+    const compiled = join(compiledDir, source.replace(/\.ts$/, '.js'));
     const { code, assets } = await ncc(compiled, {
       minify: false,
       sourceMap: false,
