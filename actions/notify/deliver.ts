@@ -2,7 +2,6 @@ import type { AuditRecord } from '../../shared/audit/index.js';
 import type { DeploymentMessage } from './message.js';
 import type { TargetPlan } from './plan.js';
 import type { DeliveryOptions } from './targets/delivery-options.js';
-import { sendGitHubDeployment } from './targets/github-deployment.js';
 import { sendPagerDuty } from './targets/pagerduty.js';
 import type { TargetResult } from './targets/result.js';
 import { sendSlack } from './targets/slack.js';
@@ -24,8 +23,14 @@ export async function deliverAll(
   if (plan.teamsWebhookUrl) jobs.push(['teams', () => sendTeams(message, plan.teamsWebhookUrl!, options)]);
   if (plan.pagerduty) jobs.push(['pagerduty', () => sendPagerDuty(message, plan.pagerduty!, options)]);
   for (const hook of plan.webhooks) jobs.push([hook.name, () => sendWebhook(record, hook, options)]);
-  if (plan.github)
-    jobs.push(['github-deployment', () => sendGitHubDeployment(message, plan.github!, options)]);
+  if (plan.github) {
+    // Octokit is loaded only for the GitHub target: it is a large part of the bundle.
+    jobs.push([
+      'github-deployment',
+      async () =>
+        (await import('./targets/github-deployment.js')).sendGitHubDeployment(message, plan.github!, options),
+    ]);
+  }
 
   return Promise.all(
     jobs.map(async ([name, send]) => {

@@ -6,7 +6,6 @@ import { applyOverrides, type ConfigOverrides } from './overrides.js';
 import { ConfigFileMissing, readConfigChain } from './read-chain.js';
 import { resolveSecrets } from './resolve-secrets.js';
 import type { EnvironmentConfig } from './schema.js';
-import { createSecretsClient } from './secrets-client.js';
 import { scalars } from './tree.js';
 import { validateTree } from './validate.js';
 
@@ -87,7 +86,9 @@ export async function loadEnvironmentConfig(
   const secrets = await resolveSecrets(
     validation.config,
     root,
-    async () => options.secretsClient ?? (await createSecretsClient()),
+    // The AWS SDK is loaded only when a config holds a secret reference: it is most of the
+    // bundle, and most steps never need it.
+    async () => options.secretsClient ?? (await (await import('./secrets-client.js')).createSecretsClient()),
   );
   if (secrets.problems.length > 0) throw new ConfigError(sortProblems(secrets.problems, chain.files));
 

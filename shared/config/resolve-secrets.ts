@@ -1,7 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type ConfigProblem, formatPath } from '../errors.js';
 import { registerSecret } from '../secrets.js';
-import { fetchSecrets } from './fetch-secrets.js';
 import type { EnvironmentConfig } from './schema.js';
 import { isSecretRef, parseSecretRef, type SecretRef } from './secret-ref.js';
 import { findNode, type MapNode, type PathKey } from './tree.js';
@@ -46,6 +45,7 @@ export async function resolveSecrets(
   }
   if (refs.length === 0) return result;
 
+  const { fetchSecrets } = await import('./fetch-secrets.js');
   const fetched = await fetchSecrets(
     await getClient(),
     refs.map(([, ref]) => ref.secretId),
