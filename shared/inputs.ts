@@ -44,40 +44,30 @@ export function getBoolean(name: string, fallback: boolean): boolean {
   throw invalid(name, 'true or false', raw);
 }
 
-export function getInteger(
-  name: string,
-  options: InputOptions & { min?: number; max?: number } = {},
-): number | undefined {
+type RangeOptions = InputOptions & { min?: number; max?: number };
+
+/** Reads a number input that must match `pattern` and lie within the range, named `kind` in errors. */
+function getRanged(name: string, options: RangeOptions, pattern: RegExp, kind: string): number | undefined {
   const raw = getString(name, options);
   if (raw === undefined) return undefined;
-  const range = describeRange(options.min, options.max);
-  if (!/^-?\d+$/.test(raw)) throw invalid(name, `an integer${range}`, raw);
+  const expected = `${kind}${describeRange(options.min, options.max)}`;
   const value = Number(raw);
+  if (!pattern.test(raw) || !Number.isFinite(value)) throw invalid(name, expected, raw);
   if (
     (options.min !== undefined && value < options.min) ||
     (options.max !== undefined && value > options.max)
   ) {
-    throw invalid(name, `an integer${range}`, raw);
+    throw invalid(name, expected, raw);
   }
   return value;
 }
 
-export function getNumber(
-  name: string,
-  options: InputOptions & { min?: number; max?: number } = {},
-): number | undefined {
-  const raw = getString(name, options);
-  if (raw === undefined) return undefined;
-  const range = describeRange(options.min, options.max);
-  const value = Number(raw);
-  if (!/^-?\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value)) throw invalid(name, `a number${range}`, raw);
-  if (
-    (options.min !== undefined && value < options.min) ||
-    (options.max !== undefined && value > options.max)
-  ) {
-    throw invalid(name, `a number${range}`, raw);
-  }
-  return value;
+export function getInteger(name: string, options: RangeOptions = {}): number | undefined {
+  return getRanged(name, options, /^-?\d+$/, 'an integer');
+}
+
+export function getNumber(name: string, options: RangeOptions = {}): number | undefined {
+  return getRanged(name, options, /^-?\d+(\.\d+)?$/, 'a number');
 }
 
 function describeRange(min?: number, max?: number): string {

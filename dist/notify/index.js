@@ -37255,33 +37255,26 @@ function getBoolean(name, fallback) {
         return false;
     throw invalid(name, 'true or false', raw);
 }
-function getInteger(name, options = {}) {
+/** Reads a number input that must match `pattern` and lie within the range, named `kind` in errors. */
+function getRanged(name, options, pattern, kind) {
     const raw = getString(name, options);
     if (raw === undefined)
         return undefined;
-    const range = describeRange(options.min, options.max);
-    if (!/^-?\d+$/.test(raw))
-        throw invalid(name, `an integer${range}`, raw);
+    const expected = `${kind}${describeRange(options.min, options.max)}`;
     const value = Number(raw);
+    if (!pattern.test(raw) || !Number.isFinite(value))
+        throw invalid(name, expected, raw);
     if ((options.min !== undefined && value < options.min) ||
         (options.max !== undefined && value > options.max)) {
-        throw invalid(name, `an integer${range}`, raw);
+        throw invalid(name, expected, raw);
     }
     return value;
 }
+function getInteger(name, options = {}) {
+    return getRanged(name, options, /^-?\d+$/, 'an integer');
+}
 function getNumber(name, options = {}) {
-    const raw = getString(name, options);
-    if (raw === undefined)
-        return undefined;
-    const range = describeRange(options.min, options.max);
-    const value = Number(raw);
-    if (!/^-?\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value))
-        throw invalid(name, `a number${range}`, raw);
-    if ((options.min !== undefined && value < options.min) ||
-        (options.max !== undefined && value > options.max)) {
-        throw invalid(name, `a number${range}`, raw);
-    }
-    return value;
+    return getRanged(name, options, /^-?\d+(\.\d+)?$/, 'a number');
 }
 function describeRange(min, max) {
     if (min !== undefined && max !== undefined)
