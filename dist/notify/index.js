@@ -49234,6 +49234,19 @@ const migrations = strictObject({
     historyTable: schema_fields_text().default('deploy_schema_history'),
     lockTimeout: schema_fields_duration().prefault('5s'),
     statementTimeout: schema_fields_duration().optional(),
+    // How long a run waits for another run's migration lock before giving up.
+    lockWait: schema_fields_duration().prefault('5m'),
+    // Lint findings block (error) or only report (warn). Unset: error in an environment named
+    // production/prod, warn elsewhere.
+    lint: schemas_enum(['error', 'warn', 'off']).optional(),
+    outOfOrder: schemas_boolean().default(false),
+    // pg_dump before applying (deployment.backupBeforeDeploy turns it on): schema only by default,
+    // since a data dump carries PHI; where the dump goes when the input gives no path.
+    backup: strictObject({
+        mode: schemas_enum(['schema', 'data']).default('schema'),
+        path: schema_fields_text().optional(),
+    })
+        .prefault({}),
 });
 const database = strictObject({
     ssl: schemas_boolean().default(true),
@@ -49253,6 +49266,9 @@ const prometheus = strictObject({
     url: schema_fields_httpUrl(),
     bearerToken: schema_fields_text().optional(),
     headers: record(schemas_string(), schemas_string()).optional(),
+    basicAuth: strictObject({ username: schema_fields_text(), password: schema_fields_text() }).optional(),
+    // Per query, retries included: a Prometheus that does not answer makes the analysis inconclusive.
+    timeout: schema_fields_duration({ min: 1 }).optional(),
 });
 const monitoring = strictObject({
     metricsEnabled: schemas_boolean().optional(),
@@ -49271,6 +49287,14 @@ const deployment = strictObject({
     healthChecks: schemas_enum(['mandatory', 'enabled', 'disabled']).default('enabled'),
     backupBeforeDeploy: schemas_boolean().default(true),
     rollbackOnFailure: schemas_boolean().default(true),
+    // Blue-green keeps the previous colour running this long so a rollback is one Service patch.
+    scaleDownDelay: schema_fields_duration().optional(),
+    // Refuse to deploy unless the job's GitHub environment has required reviewers.
+    requireApproval: schemas_boolean().optional(),
+    // How long one run may hold a workload before another run may take it over.
+    leaseDuration: schema_fields_duration({ min: 1 }).optional(),
+    // Upper bound on one rollout (watching the Deployment until it completes).
+    timeout: schema_fields_duration({ min: 1 }).optional(),
 });
 const scaling = strictObject({
     minReplicas: wholeNumberFrom(0).optional(),
@@ -49320,6 +49344,25 @@ const canaryThresholds = strictObject({
     p95: schema_fields_duration({ min: 1 }).prefault('500ms'),
     p99: schema_fields_duration({ min: 1 }).prefault('2s'),
 });
+/** Metric and label names the builtin canary queries select on, overriding the provider's. */
+const canaryLabels = strictObject({
+    requestsMetric: schema_fields_text().optional(),
+    latencyMetric: schema_fields_text().optional(),
+    latencyUnit: schemas_enum(['s', 'ms']).optional(),
+    namespaceLabel: schema_fields_text().optional(),
+    workloadLabel: schema_fields_text().optional(),
+    errorSelector: schema_fields_text().optional(),
+    extraSelector: schemas_string().optional(),
+});
+/** A custom canary metric: any PromQL with a limit and the direction that is bad. */
+const canaryMetric = strictObject({
+    name: schemas_string().regex(/^[a-z][a-z0-9-]*$/, { error: 'expected a lowercase name such as "queue-depth"' }),
+    query: schema_fields_text(),
+    threshold: schemas_number({ error: 'expected a number' }).optional(),
+    direction: schemas_enum(['lower-is-better', 'higher-is-better']).default('lower-is-better'),
+    maxRatio: schemas_number({ error: 'expected a number of at least 1' }).min(1).optional(),
+    critical: schemas_boolean().default(false),
+});
 const canary = strictObject({
     steps: array(numberBetween(0, 100))
         .min(1, { error: 'expected at least one step' })
@@ -49329,6 +49372,15 @@ const canary = strictObject({
         interval: schema_fields_duration({ min: 1 }).prefault('1m'),
         minSamples: wholeNumberFrom(1).default(100),
         thresholds: canaryThresholds.prefault({}),
+        // Optional, so their defaults live with the analysis that uses them.
+        provider: schemas_enum(['app', 'nginx', 'istio', 'linkerd']).optional(),
+        labels: canaryLabels.optional(),
+        confidence: percent().optional(),
+        maxRatio: schemas_number({ error: 'expected a number of at least 1' }).min(1).optional(),
+        onNoData: schemas_enum(['inconclusive', 'fail']).optional(),
+        maxFailures: wholeNumberFrom(1).optional(),
+        minDuration: schema_fields_duration().optional(),
+        metrics: array(canaryMetric).optional(),
     })
         .prefault({}),
 })
@@ -49375,10 +49427,49 @@ const rollback = strictObject({
         healthCheckFailureRate: percent().prefault('10%'),
         errorRate: percent().prefault('1%'),
         p95: schema_fields_duration({ min: 1 }).prefault('2s'),
+        // The health-check failure rate is judged over this many probes of /health.
+        healthSamples: numberBetween(1, 1000, { int: true }).optional(),
+        sampleInterval: schema_fields_duration().optional(),
     })
         .prefault({}),
+    // PromQL for the error-rate and P95 triggers; {{namespace}} and {{deployment}} are filled in.
+    // Defaults live with the rollback action (DEFAULT_QUERIES) so files that say nothing parse unchanged.
+    queries: strictObject({ errorRate: schema_fields_text().optional(), p95: schema_fields_text().optional() }).optional(),
+});
+/** A calendar date written YYYY-MM-DD (YAML may hand it over as a Date); kept as that text. */
+const calendarDate = () => unknown().transform((value, ctx) => {
+    const text = value instanceof Date && !Number.isNaN(value.getTime())
+        ? value.toISOString().slice(0, 10)
+        : typeof value === 'string'
+            ? value.trim()
+            : '';
+    const parsed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined;
+    if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== text) {
+        ctx.addIssue({ code: 'custom', message: 'expected a date written YYYY-MM-DD, such as "2026-06-30"' });
+        return NEVER;
+    }
+    return text;
+});
+/** An accepted advisory: it must say why and until when, so an exception cannot outlive its reason. */
+const allowedAdvisory = strictObject({
+    id: schema_fields_text(),
+    reason: schema_fields_text(),
+    expires: calendarDate(),
 });
 const quality = strictObject({
+    // Accepted advisories (GHSA, CVE or npm advisory ids); an expired entry no longer applies.
+    // Optional rather than defaulted: quality-gate applies the defaults (none, error, no policy, off).
+    allowAdvisories: array(allowedAdvisory).optional(),
+    // SARIF results without a security-severity fail the gate at or above this level.
+    failOnLevel: schemas_enum(['error', 'warning', 'note', 'none']).optional(),
+    // SPDX licence ids (or expressions' ids) from an SBOM; `allow`, when set, is exhaustive.
+    licenses: strictObject({
+        deny: array(schema_fields_text()).default([]),
+        allow: array(schema_fields_text()).optional(),
+    })
+        .optional(),
+    // Judge coverage on the files changed against the base ref only (a new-code gate).
+    changedFilesOnly: schemas_boolean().optional(),
     coverage: strictObject({
         lines: coveragePercent().prefault(70),
         branches: coveragePercent().optional(),

@@ -45,6 +45,20 @@ const migrations = z.strictObject({
   historyTable: text().default('deploy_schema_history'),
   lockTimeout: duration().prefault('5s'),
   statementTimeout: duration().optional(),
+  // How long a run waits for another run's migration lock before giving up.
+  lockWait: duration().prefault('5m'),
+  // Lint findings block (error) or only report (warn). Unset: error in an environment named
+  // production/prod, warn elsewhere.
+  lint: z.enum(['error', 'warn', 'off']).optional(),
+  outOfOrder: z.boolean().default(false),
+  // pg_dump before applying (deployment.backupBeforeDeploy turns it on): schema only by default,
+  // since a data dump carries PHI; where the dump goes when the input gives no path.
+  backup: z
+    .strictObject({
+      mode: z.enum(['schema', 'data']).default('schema'),
+      path: text().optional(),
+    })
+    .prefault({}),
 });
 
 const database = z.strictObject({
@@ -66,6 +80,9 @@ const prometheus = z.strictObject({
   url: httpUrl(),
   bearerToken: text().optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  basicAuth: z.strictObject({ username: text(), password: text() }).optional(),
+  // Per query, retries included: a Prometheus that does not answer makes the analysis inconclusive.
+  timeout: duration({ min: 1 }).optional(),
 });
 
 const monitoring = z.strictObject({
@@ -87,6 +104,14 @@ const deployment = z.strictObject({
   healthChecks: z.enum(['mandatory', 'enabled', 'disabled']).default('enabled'),
   backupBeforeDeploy: z.boolean().default(true),
   rollbackOnFailure: z.boolean().default(true),
+  // Blue-green keeps the previous colour running this long so a rollback is one Service patch.
+  scaleDownDelay: duration().optional(),
+  // Refuse to deploy unless the job's GitHub environment has required reviewers.
+  requireApproval: z.boolean().optional(),
+  // How long one run may hold a workload before another run may take it over.
+  leaseDuration: duration({ min: 1 }).optional(),
+  // Upper bound on one rollout (watching the Deployment until it completes).
+  timeout: duration({ min: 1 }).optional(),
 });
 
 const scaling = z
@@ -146,6 +171,27 @@ const canaryThresholds = z.strictObject({
   p99: duration({ min: 1 }).prefault('2s'),
 });
 
+/** Metric and label names the builtin canary queries select on, overriding the provider's. */
+const canaryLabels = z.strictObject({
+  requestsMetric: text().optional(),
+  latencyMetric: text().optional(),
+  latencyUnit: z.enum(['s', 'ms']).optional(),
+  namespaceLabel: text().optional(),
+  workloadLabel: text().optional(),
+  errorSelector: text().optional(),
+  extraSelector: z.string().optional(),
+});
+
+/** A custom canary metric: any PromQL with a limit and the direction that is bad. */
+const canaryMetric = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: 'expected a lowercase name such as "queue-depth"' }),
+  query: text(),
+  threshold: z.number({ error: 'expected a number' }).optional(),
+  direction: z.enum(['lower-is-better', 'higher-is-better']).default('lower-is-better'),
+  maxRatio: z.number({ error: 'expected a number of at least 1' }).min(1).optional(),
+  critical: z.boolean().default(false),
+});
+
 const canary = z
   .strictObject({
     steps: z
@@ -158,6 +204,15 @@ const canary = z
         interval: duration({ min: 1 }).prefault('1m'),
         minSamples: wholeNumberFrom(1).default(100),
         thresholds: canaryThresholds.prefault({}),
+        // Optional, so their defaults live with the analysis that uses them.
+        provider: z.enum(['app', 'nginx', 'istio', 'linkerd']).optional(),
+        labels: canaryLabels.optional(),
+        confidence: percent().optional(),
+        maxRatio: z.number({ error: 'expected a number of at least 1' }).min(1).optional(),
+        onNoData: z.enum(['inconclusive', 'fail']).optional(),
+        maxFailures: wholeNumberFrom(1).optional(),
+        minDuration: duration().optional(),
+        metrics: z.array(canaryMetric).optional(),
       })
       .prefault({}),
   })
@@ -208,11 +263,55 @@ const rollback = z.strictObject({
       healthCheckFailureRate: percent().prefault('10%'),
       errorRate: percent().prefault('1%'),
       p95: duration({ min: 1 }).prefault('2s'),
+      // The health-check failure rate is judged over this many probes of /health.
+      healthSamples: numberBetween(1, 1000, { int: true }).optional(),
+      sampleInterval: duration().optional(),
     })
     .prefault({}),
+  // PromQL for the error-rate and P95 triggers; {{namespace}} and {{deployment}} are filled in.
+  // Defaults live with the rollback action (DEFAULT_QUERIES) so files that say nothing parse unchanged.
+  queries: z.strictObject({ errorRate: text().optional(), p95: text().optional() }).optional(),
+});
+
+/** A calendar date written YYYY-MM-DD (YAML may hand it over as a Date); kept as that text. */
+const calendarDate = () =>
+  z.unknown().transform((value, ctx) => {
+    const text =
+      value instanceof Date && !Number.isNaN(value.getTime())
+        ? value.toISOString().slice(0, 10)
+        : typeof value === 'string'
+          ? value.trim()
+          : '';
+    const parsed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined;
+    if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== text) {
+      ctx.addIssue({ code: 'custom', message: 'expected a date written YYYY-MM-DD, such as "2026-06-30"' });
+      return z.NEVER;
+    }
+    return text;
+  });
+
+/** An accepted advisory: it must say why and until when, so an exception cannot outlive its reason. */
+const allowedAdvisory = z.strictObject({
+  id: text(),
+  reason: text(),
+  expires: calendarDate(),
 });
 
 const quality = z.strictObject({
+  // Accepted advisories (GHSA, CVE or npm advisory ids); an expired entry no longer applies.
+  // Optional rather than defaulted: quality-gate applies the defaults (none, error, no policy, off).
+  allowAdvisories: z.array(allowedAdvisory).optional(),
+  // SARIF results without a security-severity fail the gate at or above this level.
+  failOnLevel: z.enum(['error', 'warning', 'note', 'none']).optional(),
+  // SPDX licence ids (or expressions' ids) from an SBOM; `allow`, when set, is exhaustive.
+  licenses: z
+    .strictObject({
+      deny: z.array(text()).default([]),
+      allow: z.array(text()).optional(),
+    })
+    .optional(),
+  // Judge coverage on the files changed against the base ref only (a new-code gate).
+  changedFilesOnly: z.boolean().optional(),
   coverage: z
     .strictObject({
       lines: coveragePercent().prefault(70),

@@ -115,6 +115,10 @@ describe('defaults', () => {
       directory: 'migrations',
       historyTable: 'deploy_schema_history',
       lockTimeout: 5000,
+      lockWait: 300_000,
+      outOfOrder: false,
+      // Data dumps carry PHI: a schema-only backup unless the config asks for data.
+      backup: { mode: 'schema' },
     });
     expect(config.security.httpsRequired).toBe(true);
     expect(config.compliance.hipaaMode).toBe(true);

@@ -97,7 +97,7 @@ describe('validation problems name file:line:column, the path, what was expected
       `${PRODUCTION}:2:1 canery: unknown key; did you mean \`canary\`?`,
       `${PRODUCTION}:6:5 rollback.triggers.error-rate: unknown key; did you mean \`errorRate\`?`,
       `${PRODUCTION}:7:1 disaster_recovery: unknown key; did you mean \`disaster-recovery\`?`,
-      `${PRODUCTION}:9:3 deployment.colour: unknown key; expected one of \`strategy\`, \`healthChecks\`, \`backupBeforeDeploy\`, \`rollbackOnFailure\``,
+      `${PRODUCTION}:9:3 deployment.colour: unknown key; expected one of \`strategy\`, \`healthChecks\`, \`backupBeforeDeploy\`, \`rollbackOnFailure\`, \`scaleDownDelay\`, \`requireApproval\`, \`leaseDuration\`, \`timeout\``,
     ]);
   });
 
