@@ -82658,6 +82658,8 @@ class AuditLog {
     close() {
         if (this.fd === undefined)
             return;
+        // Whatever the per-record durability, the finished log is on disk when the step ends.
+        (0,external_node_fs_.fdatasyncSync)(this.fd);
         (0,external_node_fs_.closeSync)(this.fd);
         this.fd = undefined;
     }
@@ -83639,6 +83641,11 @@ function openAuditFromConfig(options) {
         cluster: config.kubernetes?.context,
         namespace: config.kubernetes?.namespace,
         hmacKey: config.audit.hmacKey,
+        // Each record reaches the kernel before the step goes on, which survives the runner killing
+        // the process; the log is synced to disk when it is closed. A crash of the runner machine
+        // loses its files anyway, and the HTTP sink is the off-machine copy, so syncing every record
+        // would only slow steps that write many (a migration run writes one per file).
+        durability: 'write',
         http: config.audit.http
             ? { url: config.audit.http.url, secret: config.audit.http.secret, required: config.audit.http.required }
             : undefined,

@@ -101,6 +101,8 @@ export class AuditLog {
 
   close(): void {
     if (this.fd === undefined) return;
+    // Whatever the per-record durability, the finished log is on disk when the step ends.
+    fdatasyncSync(this.fd);
     closeSync(this.fd);
     this.fd = undefined;
   }

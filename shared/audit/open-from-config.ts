@@ -35,6 +35,11 @@ export function openAuditFromConfig(options: {
     cluster: config.kubernetes?.context,
     namespace: config.kubernetes?.namespace,
     hmacKey: config.audit.hmacKey,
+    // Each record reaches the kernel before the step goes on, which survives the runner killing
+    // the process; the log is synced to disk when it is closed. A crash of the runner machine
+    // loses its files anyway, and the HTTP sink is the off-machine copy, so syncing every record
+    // would only slow steps that write many (a migration run writes one per file).
+    durability: 'write',
     http: config.audit.http
       ? { url: config.audit.http.url, secret: config.audit.http.secret, required: config.audit.http.required }
       : undefined,
