@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Debian packages the tests start for real (servers and tools on loopback).
 packages=(git ca-certificates postgresql prometheus buildah docker-registry)
 # Commands the tests need that come with this machine kind's image rather than a package.
-preinstalled=(moto_server)
+preinstalled=(moto_server kubectl openssl)
 
 missing=()
 for pkg in "${packages[@]}"; do

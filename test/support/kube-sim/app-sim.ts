@@ -85,12 +85,14 @@ export class AppSim {
   private unroutable = 0;
   url = '';
 
-  constructor(
-    private readonly store: Store,
-    private readonly clock: SimClock,
-    private readonly behaviours: BehaviourRegistry,
-    seed = 42,
-  ) {
+  private readonly store: Store;
+  private readonly clock: SimClock;
+  private readonly behaviours: BehaviourRegistry;
+
+  constructor(store: Store, clock: SimClock, behaviours: BehaviourRegistry, seed = 42) {
+    this.store = store;
+    this.clock = clock;
+    this.behaviours = behaviours;
     this.rng = mulberry32(seed);
   }
 
@@ -104,7 +106,10 @@ export class AppSim {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
     this.server = server;
     this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.url;

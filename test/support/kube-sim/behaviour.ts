@@ -61,7 +61,12 @@ export class BehaviourRegistry {
   private readonly rules: { match: (image: string) => boolean; behaviour: ImageBehaviour }[] = [];
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly defaults: ResolvedBehaviour) {}
+  private readonly defaults: ResolvedBehaviour;
+
+  // A plain field rather than a parameter property: Node's type stripping runs this file as is.
+  constructor(defaults: ResolvedBehaviour) {
+    this.defaults = defaults;
+  }
 
   /** Later calls win over earlier ones for the same image. */
   set(image: string | RegExp, behaviour: ImageBehaviour): void {

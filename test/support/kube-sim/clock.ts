@@ -9,11 +9,12 @@ export class SimClock {
   private offsetMs = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(
-    /** Simulated milliseconds per real millisecond. */
-    readonly speed = 1,
-    start = Date.now(),
-  ) {
+  /** Simulated milliseconds per real millisecond. */
+  readonly speed: number;
+
+  // Plain fields rather than parameter properties: Node's type stripping runs this file as is.
+  constructor(speed = 1, start = Date.now()) {
+    this.speed = speed;
     if (!(speed > 0)) throw new Error('kube-sim: clock speed must be positive');
     this.startSim = start;
   }

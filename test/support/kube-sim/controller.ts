@@ -116,12 +116,16 @@ export class Controllers {
   private readonly unwatchBehaviours: () => void;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(
-    private readonly store: Store,
-    private readonly clock: SimClock,
-    private readonly behaviours: BehaviourRegistry,
-    private readonly options: ControllerOptions,
-  ) {
+  private readonly store: Store;
+  private readonly clock: SimClock;
+  private readonly behaviours: BehaviourRegistry;
+  private readonly options: ControllerOptions;
+
+  constructor(store: Store, clock: SimClock, behaviours: BehaviourRegistry, options: ControllerOptions) {
+    this.store = store;
+    this.clock = clock;
+    this.behaviours = behaviours;
+    this.options = options;
     this.unsubscribe = store.subscribe((e) => this.observe(e));
     this.unwatchBehaviours = behaviours.onChange(() => this.refreshPods());
   }

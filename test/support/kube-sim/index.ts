@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { type RequestRecord, Router } from './router.js';
 import { ApiError } from './status.js';
 import { type ListOptions, Store } from './store.js';
 import { setTableClock } from './table.js';
+import { generateTlsMaterial } from './tls.js';
 import { WatchHub } from './watch.js';
 
 /**
@@ -57,13 +59,23 @@ export interface KubeSimOptions {
   kubeconfigPath?: string;
   /** Seed of the traffic simulation's random numbers. */
   seed?: number;
+  /**
+   * Serve the API over https with a throwaway CA (made with `openssl`) whose certificate the
+   * kubeconfig carries as `certificate-authority-data` — what kubectl needs to send its token.
+   * Default false: plain http with `insecure-skip-tls-verify`.
+   */
+  tls?: boolean;
+  /** Port of the simulated applications and `/metrics` (default: a free one). */
+  appPort?: number;
 }
 
 export type KindName = string;
 
 export interface KubeSim {
-  /** API server base URL (`http://127.0.0.1:PORT`). */
+  /** API server base URL (`http://127.0.0.1:PORT`, or `https://` with `tls: true`). */
   url: string;
+  /** With `tls: true`: PEM of the CA that signed the server certificate (also in the kubeconfig). */
+  caCert?: string;
   kubeconfigPath: string;
   token: string;
   namespace: string;
@@ -135,6 +147,8 @@ export function rolloutComplete(d: KObj | undefined): boolean {
 }
 
 export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSim> {
+  // First, so that a missing openssl leaves no clock or controller running.
+  const tls = options.tls ? await generateTlsMaterial() : undefined;
   const clock = new SimClock(options.clockSpeed ?? 1);
   setTableClock(() => clock.now());
   const token = options.token ?? randomBytes(24).toString('hex');
@@ -165,18 +179,29 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   const appSim = new AppSim(store, clock, behaviours, options.seed);
 
   const sockets = new Set<Socket>();
-  const server: Server = createServer(router.handle);
+  const server: Server = tls
+    ? createHttpsServer({ key: tls.key, cert: tls.cert }, router.handle)
+    : createServer(router.handle);
   server.keepAliveTimeout = 60_000;
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await appSim.start();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    await appSim.start(options.appPort ?? 0);
+  } catch (error) {
+    // A port in use, say: leave nothing running behind the error.
+    controllers.stop();
+    clock.stop();
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await appSim.stop().catch(() => undefined);
+    throw error;
+  }
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   if (!store.tryGet(T.namespaces, '', namespace)) {
     store.create(T.namespaces, '', { metadata: { name: namespace } }, { manager: 'kube-sim' });
@@ -186,6 +211,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
     server: url,
     token,
     namespace,
+    caCert: tls?.caCert,
   });
 
   const waitFor = (predicate: () => boolean, timeoutMs = 30_000, what = 'condition'): Promise<void> =>
@@ -223,6 +249,7 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
   let stopped = false;
   const sim: KubeSim = {
     url,
+    ...(tls ? { caCert: tls.caCert } : {}),
     kubeconfigPath,
     token,
     namespace,

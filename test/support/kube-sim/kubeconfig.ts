@@ -13,6 +13,8 @@ export interface KubeconfigOptions {
   namespace?: string;
   /** Names of the cluster, user and context (default `kube-sim`). */
   name?: string;
+  /** PEM of the CA that signed an https server's certificate (`certificate-authority-data`). */
+  caCert?: string;
 }
 
 export function kubeconfigYaml(options: KubeconfigOptions): string {
@@ -29,7 +31,12 @@ export function kubeconfigYaml(options: KubeconfigOptions): string {
         name,
         cluster: options.server.startsWith('http:')
           ? { server: options.server, 'insecure-skip-tls-verify': true }
-          : { server: options.server },
+          : options.caCert
+            ? {
+                server: options.server,
+                'certificate-authority-data': Buffer.from(options.caCert).toString('base64'),
+              }
+            : { server: options.server },
       },
     ],
     users: [{ name: `${name}-user`, user: { token: options.token } }],

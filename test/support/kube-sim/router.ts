@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { type Faults, REASONS, type Verb } from './faults.js';
+import { openApiV3Document, openApiV3Index } from './openapi.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, clone } from './patch.js';
 import { findType, groupVersion, type KObj, type ResourceType } from './resources.js';
 import { selectorString } from './selectors.js';
@@ -234,6 +235,8 @@ export class Router {
   private discovery(path: string, req: IncomingMessage): KObj | undefined {
     if (path === '/api') return apiVersions(req.headers.host ?? '127.0.0.1');
     if (path === '/apis') return apiGroupList();
+    if (path === '/openapi/v3') return openApiV3Index();
+    if (path.startsWith('/openapi/v3/')) return openApiV3Document(path);
     let m = /^\/api\/(v1)$/.exec(path);
     if (m) return apiResourceList('', m[1]!);
     m = /^\/apis\/([^/]+)$/.exec(path);

@@ -12,14 +12,23 @@ export interface StatusCause {
 }
 
 export class ApiError extends Error {
+  readonly code: number;
+  readonly reason: string;
+  readonly details?: KObj;
+  readonly headers: Record<string, string>;
+
   constructor(
-    readonly code: number,
-    readonly reason: string,
+    code: number,
+    reason: string,
     message: string,
-    readonly details?: KObj,
-    readonly headers: Record<string, string> = {},
+    details?: KObj,
+    headers: Record<string, string> = {},
   ) {
     super(message);
+    this.code = code;
+    this.reason = reason;
+    this.details = details;
+    this.headers = headers;
   }
 
   toStatus(): KObj {

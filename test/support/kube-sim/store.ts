@@ -87,10 +87,10 @@ export class Store {
   /** Events at or below this version are gone from history. */
   private compactedRv: number;
 
-  constructor(
-    private readonly clock: SimClock,
-    options: StoreOptions = {},
-  ) {
+  private readonly clock: SimClock;
+
+  constructor(clock: SimClock, options: StoreOptions = {}) {
+    this.clock = clock;
     this.historySize = options.historySize ?? 50_000;
     this.rv = options.initialResourceVersion ?? 1000;
     for (const type of RESOURCE_TYPES) this.objects.set(typeKey(type), new Map());

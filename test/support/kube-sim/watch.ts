@@ -35,12 +35,16 @@ export class WatchHub {
   /** Drop each new watch after this many events (fault injection); undefined: never. */
   dropAfterEvents: number | undefined;
 
-  constructor(
-    private readonly store: Store,
-    private readonly clock: SimClock,
-    /** Simulated ms between BOOKMARK events. */
-    private readonly bookmarkIntervalMs: number,
-  ) {}
+  private readonly store: Store;
+  private readonly clock: SimClock;
+  /** Simulated ms between BOOKMARK events. */
+  private readonly bookmarkIntervalMs: number;
+
+  constructor(store: Store, clock: SimClock, bookmarkIntervalMs: number) {
+    this.store = store;
+    this.clock = clock;
+    this.bookmarkIntervalMs = bookmarkIntervalMs;
+  }
 
   get count(): number {
     return this.active.size;
