@@ -11,13 +11,13 @@ import {
 } from '../../shared/audit/index.js';
 import { openAuditFromConfig } from '../../shared/audit/open-from-config.js';
 import { effectiveConfigMarkdown } from '../../shared/config/index.js';
+import { loadOptionalEnvironmentConfig } from '../../shared/config/load-optional.js';
 import { UserError } from '../../shared/errors.js';
 import { SUITE_VERSION } from '../../shared/version.js';
 import { chooseBuilder } from './builder/choose.js';
 import { type Exec, runCommand } from './builder/exec.js';
 import { PushError } from './builder/push-error.js';
 import type { BuildRequest } from './builder/types.js';
-import { loadBuildConfig } from './config.js';
 import type { BuildInputs } from './inputs.js';
 import { findLockfile } from './lockfile-path.js';
 import { readGitContext } from './metadata/git-context.js';
@@ -73,7 +73,7 @@ export async function buildAndSbom(
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const runnerTemp = env.RUNNER_TEMP ?? workspace;
   const environment = inputs.environment ?? 'build';
-  const loaded = await loadBuildConfig(environment, inputs.configPath, workspace);
+  const loaded = await loadOptionalEnvironmentConfig(environment, inputs.configPath, workspace);
   const git = readGitContext(env);
   const contextDir = resolve(workspace, inputs.context);
 

@@ -3,7 +3,7 @@ import * as core from '@actions/core';
 import { incidentDetected, projectEvent, taskRunFinished, taskRunStarted } from '../../shared/audit/index.js';
 import { openAuditFromConfig } from '../../shared/audit/open-from-config.js';
 import { effectiveConfigMarkdown } from '../../shared/config/index.js';
-import { loadCanaryConfig } from './config.js';
+import { loadOptionalEnvironmentConfig } from '../../shared/config/load-optional.js';
 import type { CanaryInputs } from './inputs.js';
 import { analysisSummary, buildReport, metricsOutput, writeReport } from './report.js';
 import { resolveSettings } from './settings.js';
@@ -18,7 +18,7 @@ function reportFile(inputs: CanaryInputs): string {
 
 export async function canaryAnalyze(inputs: CanaryInputs, signal: AbortSignal): Promise<AnalysisRun> {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const loaded = await loadCanaryConfig(inputs.environment, inputs.configPath, workspace);
+  const loaded = await loadOptionalEnvironmentConfig(inputs.environment, inputs.configPath, workspace);
   const settings = resolveSettings(inputs, loaded.config, loaded.files.at(-1));
 
   // Everything above only reads and checks; from here on the step records what it does.

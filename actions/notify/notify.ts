@@ -8,8 +8,8 @@ import {
 } from '../../shared/audit/index.js';
 import { openAuditFromConfig } from '../../shared/audit/open-from-config.js';
 import { effectiveConfigMarkdown } from '../../shared/config/index.js';
+import { loadOptionalEnvironmentConfig } from '../../shared/config/load-optional.js';
 import { readRunContext } from '../../shared/run-context.js';
-import { loadNotifyConfig } from './config.js';
 import { deliverAll } from './deliver.js';
 import type { NotifyInputs } from './inputs.js';
 import { buildMessage, type DeploymentMessage, facts, headline } from './message.js';
@@ -50,7 +50,7 @@ function headCommitMessage(): string | undefined {
 export async function notify(inputs: NotifyInputs, signal: AbortSignal): Promise<TargetResult[]> {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const context = readRunContext();
-  const loaded = await loadNotifyConfig(inputs.environment, inputs.configPath, workspace);
+  const loaded = await loadOptionalEnvironmentConfig(inputs.environment, inputs.configPath, workspace);
   const { config } = loaded;
   const plan = planTargets(inputs, config, {
     repository: context.repository ?? '',

@@ -82350,7 +82350,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 97644:
+/***/ 71569:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -94652,21 +94652,16 @@ function code(text) {
 
 
 
-// EXTERNAL MODULE: ./build/actions/build-and-sbom/builder/choose.js + 3 modules
-var choose = __nccwpck_require__(41834);
-// EXTERNAL MODULE: ./build/actions/build-and-sbom/builder/exec.js
-var builder_exec = __nccwpck_require__(95146);
-// EXTERNAL MODULE: ./build/actions/build-and-sbom/builder/push-error.js
-var push_error = __nccwpck_require__(97408);
-;// CONCATENATED MODULE: ./build/actions/build-and-sbom/config.js
+;// CONCATENATED MODULE: ./build/shared/config/load-optional.js
 
 
 
 /**
- * A CI build often runs before any environment exists, so the config file is optional: without
- * an explicit path and without the environment's file, the defaults apply. A given path must exist.
+ * For actions that can run from inputs alone (notify, a CI build before any environment exists,
+ * an ad-hoc canary check): when no config path is given and the environment has no config
+ * file, the defaults apply. A path that was given must exist.
  */
-async function loadBuildConfig(environment, configPath, workspace) {
+async function loadOptionalEnvironmentConfig(environment, configPath, workspace) {
     if (!configPath && !(0,external_node_fs_.existsSync)((0,external_node_path_.resolve)(workspace, defaultConfigPath(environment)))) {
         return {
             environment,
@@ -94680,6 +94675,12 @@ async function loadBuildConfig(environment, configPath, workspace) {
     return loadEnvironmentConfig({ environment, path: configPath, workspace });
 }
 
+// EXTERNAL MODULE: ./build/actions/build-and-sbom/builder/choose.js + 3 modules
+var choose = __nccwpck_require__(41834);
+// EXTERNAL MODULE: ./build/actions/build-and-sbom/builder/exec.js
+var builder_exec = __nccwpck_require__(95146);
+// EXTERNAL MODULE: ./build/actions/build-and-sbom/builder/push-error.js
+var push_error = __nccwpck_require__(97408);
 ;// CONCATENATED MODULE: ./build/actions/build-and-sbom/lockfile-path.js
 
 
@@ -95035,7 +95036,7 @@ async function buildAndSbom(inputs, signal, exec = builder_exec/* runCommand */.
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     const runnerTemp = env.RUNNER_TEMP ?? workspace;
     const environment = inputs.environment ?? 'build';
-    const loaded = await loadBuildConfig(environment, inputs.configPath, workspace);
+    const loaded = await loadOptionalEnvironmentConfig(environment, inputs.configPath, workspace);
     const git = readGitContext(env);
     const contextDir = (0,external_node_path_.resolve)(workspace, inputs.context);
     // Read and check everything before building: a malformed lockfile fails here, not after a push.
@@ -95924,7 +95925,7 @@ function readInputs() {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(81680);
-/* harmony import */ var _build_and_sbom_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(97644);
+/* harmony import */ var _build_and_sbom_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(71569);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(10144);
 
 

@@ -37196,7 +37196,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 5425:
+/***/ 6716:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38634,15 +38634,16 @@ function openAuditFromConfig(options) {
 
 // EXTERNAL MODULE: ./build/shared/config/index.js + 17 modules
 var config = __nccwpck_require__(1308);
-;// CONCATENATED MODULE: ./build/actions/canary-analyze/config.js
+;// CONCATENATED MODULE: ./build/shared/config/load-optional.js
 
 
 
 /**
- * canary-analyze can run from inputs alone: when no config path is given and the environment has no
- * config file, it uses the defaults. A path that was given must exist.
+ * For actions that can run from inputs alone (notify, a CI build before any environment exists,
+ * an ad-hoc canary check): when no config path is given and the environment has no config
+ * file, the defaults apply. A path that was given must exist.
  */
-async function loadCanaryConfig(environment, configPath, workspace) {
+async function loadOptionalEnvironmentConfig(environment, configPath, workspace) {
     if (!configPath && !(0,external_node_fs_.existsSync)((0,external_node_path_.resolve)(workspace, (0,config/* defaultConfigPath */.jE)(environment)))) {
         return {
             environment,
@@ -39871,7 +39872,7 @@ function reportFile(inputs) {
 }
 async function canaryAnalyze(inputs, signal) {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const loaded = await loadCanaryConfig(inputs.environment, inputs.configPath, workspace);
+    const loaded = await loadOptionalEnvironmentConfig(inputs.environment, inputs.configPath, workspace);
     const settings = resolveSettings(inputs, loaded.config, loaded.files.at(-1));
     // Everything above only reads and checks; from here on the step records what it does.
     const audit = openAuditFromConfig({
@@ -40299,7 +40300,7 @@ function readInputs() {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1680);
-/* harmony import */ var _canary_analyze_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5425);
+/* harmony import */ var _canary_analyze_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6716);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7391);
 
 

@@ -37446,7 +37446,7 @@ function readInputs() {
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1680);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8555);
-/* harmony import */ var _notify_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(277);
+/* harmony import */ var _notify_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3289);
 
 
 
@@ -37575,7 +37575,7 @@ function truncate(text, max, marker = '… (truncated)') {
 
 /***/ }),
 
-/***/ 277:
+/***/ 3289:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49877,15 +49877,16 @@ function code(text) {
 
 
 
-;// CONCATENATED MODULE: ./build/actions/notify/config.js
+;// CONCATENATED MODULE: ./build/shared/config/load-optional.js
 
 
 
 /**
- * notify can run from inputs alone: when no config path is given and the environment has no
- * config file, it uses the defaults. A path that was given must exist.
+ * For actions that can run from inputs alone (notify, a CI build before any environment exists,
+ * an ad-hoc canary check): when no config path is given and the environment has no config
+ * file, the defaults apply. A path that was given must exist.
  */
-async function loadNotifyConfig(environment, configPath, workspace) {
+async function loadOptionalEnvironmentConfig(environment, configPath, workspace) {
     if (!configPath && !(0,external_node_fs_.existsSync)((0,external_node_path_.resolve)(workspace, defaultConfigPath(environment)))) {
         return {
             environment,
@@ -50542,7 +50543,7 @@ function headCommitMessage() {
 async function notify(inputs, signal) {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const context = readRunContext();
-    const loaded = await loadNotifyConfig(inputs.environment, inputs.configPath, workspace);
+    const loaded = await loadOptionalEnvironmentConfig(inputs.environment, inputs.configPath, workspace);
     const { config } = loaded;
     const plan = planTargets(inputs, config, {
         repository: context.repository ?? '',

@@ -5,13 +5,14 @@ import {
   environmentConfigSchema,
   type LoadedEnvironmentConfig,
   loadEnvironmentConfig,
-} from '../../shared/config/index.js';
+} from './index.js';
 
 /**
- * canary-analyze can run from inputs alone: when no config path is given and the environment has no
- * config file, it uses the defaults. A path that was given must exist.
+ * For actions that can run from inputs alone (notify, a CI build before any environment exists,
+ * an ad-hoc canary check): when no config path is given and the environment has no config
+ * file, the defaults apply. A path that was given must exist.
  */
-export async function loadCanaryConfig(
+export async function loadOptionalEnvironmentConfig(
   environment: string,
   configPath: string | undefined,
   workspace: string,
