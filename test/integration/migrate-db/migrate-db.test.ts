@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditFile } from '../../../shared/audit/index.js';
+import { freePort } from '../../support/free-port.js';
 import { type ActionRun, findLeaks, repoRoot, runAction } from '../../support/harness.js';
-import { freePort, type PostgresCluster, SUPERUSER_PASSWORD, startPostgres } from '../../support/postgres.js';
+import { type PostgresCluster, SUPERUSER_PASSWORD, startPostgres } from '../../support/postgres.js';
 
 const CLINICAL = join(repoRoot, 'test/fixtures/migrations/clinical');
 
