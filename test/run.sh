@@ -10,25 +10,10 @@ packages=(git ca-certificates postgresql prometheus buildah docker-registry)
 # Commands the tests need that come with this machine kind's image rather than a package.
 preinstalled=(moto_server kubectl openssl)
 
-missing=()
-for pkg in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "Installing Debian packages: ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+bash scripts/ensure-deps.sh "${packages[@]}"
 for cmd in "${preinstalled[@]}"; do
   command -v "$cmd" >/dev/null || { echo "error: $cmd is not on PATH; the tests need it" >&2; exit 1; }
 done
-
-# npm ci when node_modules is missing or older than the lockfile (Node 24 comes with it).
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
-fi
 
 export CI=true
 npm run lint

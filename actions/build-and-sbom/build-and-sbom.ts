@@ -14,6 +14,7 @@ import { effectiveConfigMarkdown } from '../../shared/config/index.js';
 import { loadOptionalEnvironmentConfig } from '../../shared/config/load-optional.js';
 import { UserError } from '../../shared/errors.js';
 import { SUITE_VERSION } from '../../shared/version.js';
+import { assertCanAttest } from './attest.js';
 import { chooseBuilder } from './builder/choose.js';
 import { type Exec, runCommand } from './builder/exec.js';
 import { PushError } from './builder/push-error.js';
@@ -26,8 +27,8 @@ import { computeTags, imageRefs } from './metadata/tags.js';
 import { provenanceStatement } from './provenance.js';
 import { buildSummary } from './report.js';
 import type { DescribedImage } from './sbom/described-image.js';
-import { generateSboms, loadLockfile, type SbomResult } from './sbom/generate.js';
-import type { PackageLock } from './sbom/package-lock.js';
+import type { SbomResult } from './sbom/generate.js';
+import { type Lockfile, loadLockfile } from './sbom/load-lockfile.js';
 
 export interface BuildOutcome {
   digest?: string;
@@ -70,6 +71,7 @@ export async function buildAndSbom(
 ): Promise<BuildOutcome> {
   const startedOn = new Date();
   const env = process.env;
+  if (inputs.attest) assertCanAttest(env);
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const runnerTemp = env.RUNNER_TEMP ?? workspace;
   const environment = inputs.environment ?? 'build';
@@ -78,9 +80,12 @@ export async function buildAndSbom(
   const contextDir = resolve(workspace, inputs.context);
 
   // Read and check everything before building: a malformed lockfile fails here, not after a push.
-  let lock: PackageLock | undefined;
-  if (inputs.sbomFormats.length)
+  let lock: Lockfile | undefined;
+  if (inputs.sbomFormats.length) {
     lock = loadLockfile(findLockfile(inputs.lockfile, inputs.context, workspace));
+    for (const warning of lock.warnings) core.warning(warning);
+    for (const note of lock.notes) core.info(note);
+  }
 
   const { version, tags } = computeTags(git, {
     version: inputs.version,
@@ -155,11 +160,13 @@ export async function buildAndSbom(
     const built = await builder.build(request);
     rmSync(join(workDir, 'secrets'), { recursive: true, force: true });
 
-    const sbomFor = (digest: string | undefined): SbomResult | undefined => {
+    const sbomFor = async (digest: string | undefined): Promise<SbomResult | undefined> => {
       if (!lock) return undefined;
       const image: DescribedImage | undefined = digest
         ? { name: inputs.image, digest, version, purl: ociPurl(inputs.image, digest) }
         : undefined;
+      // Loaded here, not at start: the renderers, ajv and the CycloneDX library are most of the bundle.
+      const { generateSboms } = await import('./sbom/generate.js');
       return generateSboms(lock, {
         lockfile: lock.file,
         outputDir,
@@ -176,7 +183,7 @@ export async function buildAndSbom(
       ...(sbom?.spdx ? { 'sbom.spdx.json': sbom.spdx.sha256 } : {}),
     });
 
-    let sbom = sbomFor(built.localDigest);
+    let sbom = await sbomFor(built.localDigest);
     if (built.localDigest) {
       const localDigest = built.localDigest;
       await audit.emit((scope) =>
@@ -203,7 +210,7 @@ export async function buildAndSbom(
               `The registry holds ${pushed.digest}, not the built ${built.localDigest}; the SBOM names the pushed one.`,
             );
           }
-          sbom = sbomFor(pushed.digest);
+          sbom = await sbomFor(pushed.digest);
         }
         digest = pushed.digest;
       } catch (error) {

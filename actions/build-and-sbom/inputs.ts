@@ -4,7 +4,7 @@ import { registerSecret } from '../../shared/secrets.js';
 import { BUILDER_MODES, type BuilderMode } from './builder/choose.js';
 import { normalizeImageName, registryOf } from './metadata/image-name.js';
 import type { LatestMode } from './metadata/tags.js';
-import { SBOM_FORMATS, type SbomFormat } from './sbom/generate.js';
+import { SBOM_FORMATS, type SbomFormat } from './sbom/formats.js';
 
 /** Everything the action was given, read and checked once. */
 export interface BuildInputs {
@@ -39,6 +39,8 @@ export interface BuildInputs {
   sbomPath?: string;
   includeDev: boolean;
   provenance: boolean;
+  /** Sign the provenance and store it as a GitHub attestation. */
+  attest: boolean;
   environment?: string;
   configPath?: string;
   auditLog?: string;
@@ -97,6 +99,11 @@ export function readInputs(): BuildInputs {
       );
     }
   }
+  const provenance = getBoolean('provenance', true);
+  const attest = getBoolean('attest', false);
+  if (attest && !provenance) {
+    throw new UserError('input "attest" signs the provenance statement, so it needs "provenance: true"');
+  }
   return {
     image,
     imageAsGiven,
@@ -125,7 +132,8 @@ export function readInputs(): BuildInputs {
     sbomFormats: (listed.length ? [...new Set(formats)] : [...SBOM_FORMATS]) as SbomFormat[],
     sbomPath: getString('sbom-path'),
     includeDev: getBoolean('include-dev', false),
-    provenance: getBoolean('provenance', true),
+    provenance,
+    attest,
     environment: getString('environment'),
     configPath: getString('config'),
     auditLog: getString('audit-log'),

@@ -43,6 +43,8 @@ export function buildSummary(report: ReportInputs): StepSummary {
         ['NTIA report', report.sbom.ntiaFile.path, report.sbom.ntiaFile.sha256],
       ],
     );
+    summary.paragraph(`From \`${report.sbom.source.path}\` (${report.sbom.source.format}).`);
+    for (const note of [...report.sbom.source.warnings, ...report.sbom.source.notes]) summary.paragraph(note);
     summary.paragraph(
       `${report.sbom.components} components. NTIA minimum elements: ${ntia.complete ? 'all present' : `missing version ${ntia.counts.version}, supplier ${ntia.counts.supplier}, hash ${ntia.counts.hash}`}.`,
     );

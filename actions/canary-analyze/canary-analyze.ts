@@ -5,6 +5,7 @@ import { openAuditFromConfig } from '../../shared/audit/open-from-config.js';
 import { effectiveConfigMarkdown } from '../../shared/config/index.js';
 import { loadOptionalEnvironmentConfig } from '../../shared/config/load-optional.js';
 import type { CanaryInputs } from './inputs.js';
+import { loadPrometheusTls } from './prometheus-tls.js';
 import { analysisSummary, buildReport, metricsOutput, writeReport } from './report.js';
 import { resolveSettings } from './settings.js';
 import { type AnalysisRun, runAnalysis } from './watch.js';
@@ -19,13 +20,20 @@ function reportFile(inputs: CanaryInputs): string {
 export async function canaryAnalyze(inputs: CanaryInputs, signal: AbortSignal): Promise<AnalysisRun> {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const loaded = await loadOptionalEnvironmentConfig(inputs.environment, inputs.configPath, workspace);
-  const settings = resolveSettings(inputs, loaded.config, loaded.files.at(-1));
+  const tls = loadPrometheusTls(inputs.prometheusTls, workspace);
+  const settings = resolveSettings(inputs, loaded.config, loaded.files.at(-1), tls);
+  if (tls?.insecureSkipVerify) {
+    core.warning(
+      `prometheus-insecure-skip-verify: the TLS certificate of ${settings.prometheus.url} is not verified, so anyone on the network path can read the credentials and answer in Prometheus' place; give prometheus-ca-file instead`,
+    );
+  }
 
   // Everything above only reads and checks; from here on the step records what it does.
   const audit = openAuditFromConfig({
     config: loaded.config,
     action: 'canary-analyze',
     environment: inputs.environment,
+    fileInput: inputs.auditLog,
   });
   core.setOutput('audit-log', audit.file);
   const subject = `${settings.namespace}/${settings.canary}`;
@@ -37,6 +45,7 @@ export async function canaryAnalyze(inputs: CanaryInputs, signal: AbortSignal): 
         baseline: settings.baseline,
         provider: settings.provider,
         mode: settings.mode,
+        gate: settings.gate,
         durationMs: settings.durationMs,
         intervalMs: settings.intervalMs,
         customMetrics: settings.customMetrics.map((m) => m.name),

@@ -18,6 +18,24 @@ export interface DecideOptions {
   minDurationMs: number;
   /** The last look: what is still undecided becomes inconclusive. */
   final: boolean;
+  /**
+   * What a pass allows. `next-step` (an analysis between canary weights): at the last look, a
+   * canary whose every undecided metric is within its thresholds by its sequential tests, and
+   * only short of the baseline comparison's evidence, may move on: the next weight sends it
+   * more traffic, which brings that evidence. No data, errors and failures are never let on.
+   */
+  gate?: 'promote' | 'next-step';
+}
+
+/** Within every fixed threshold by its sequential tests; only the baseline comparison is open. */
+function withinThresholds(metric: MetricResult): boolean {
+  const absolute = metric.tests.filter((t) => t.kind === 'absolute');
+  const comparative = metric.tests.filter((t) => t.kind === 'comparative');
+  return (
+    absolute.length > 0 &&
+    absolute.every((t) => t.state === 'accept') &&
+    comparative.every((t) => t.state !== 'reject')
+  );
 }
 
 /**
@@ -54,6 +72,13 @@ export function decide(metrics: readonly MetricResult[], options: DecideOptions)
     return options.final
       ? { ...base, decision: 'inconclusive', reason: `no data: ${list(nodata)}` }
       : { ...base, decision: 'continue', reason: `waiting for data: ${list(nodata)}` };
+  }
+  if (pending.length && options.final && options.gate === 'next-step' && pending.every(withinThresholds)) {
+    return {
+      ...base,
+      decision: 'continue',
+      reason: `no regression at this weight: every metric is within its thresholds; ready for the next weight, where more canary traffic settles what is still open: ${list(pending)}`,
+    };
   }
   if (pending.length) {
     return options.final

@@ -1,6 +1,7 @@
 import { parsePercent } from '../../shared/config/index.js';
 import { UserError } from '../../shared/errors.js';
 import {
+  getBoolean,
   getDuration,
   getEnum,
   getInteger,
@@ -11,6 +12,7 @@ import {
 } from '../../shared/inputs.js';
 import { registerSecret } from '../../shared/secrets.js';
 import { type CustomMetric, parseCustomMetrics } from './custom-metrics.js';
+import type { TlsInputs } from './prometheus-tls.js';
 import { PROVIDERS, type Provider } from './providers.js';
 
 export const DECISIONS = ['promote', 'continue', 'rollback', 'inconclusive'] as const;
@@ -26,6 +28,8 @@ export interface CanaryInputs {
   prometheusPassword?: string;
   prometheusHeaders?: Record<string, string>;
   prometheusTimeoutMs?: number;
+  /** CA bundle, client certificate and key (paths or PEM), verification switch. */
+  prometheusTls: TlsInputs;
   namespace?: string;
   /** Empty: `<baseline>-canary`, the name deploy-strategy gives the canary. */
   canary?: string;
@@ -34,6 +38,8 @@ export interface CanaryInputs {
   provider?: Provider;
   metrics: CustomMetric[];
   mode: 'once' | 'watch';
+  /** What a pass lets happen: promotion (the default), or only the next canary weight. */
+  gate: 'promote' | 'next-step';
   durationMs?: number;
   intervalMs?: number;
   minDurationMs?: number;
@@ -145,12 +151,20 @@ export function readInputs(): CanaryInputs {
     prometheusPassword: password,
     prometheusHeaders: headersInput('prometheus-headers'),
     prometheusTimeoutMs: getDuration('prometheus-timeout'),
+    prometheusTls: {
+      caFile: getString('prometheus-ca-file'),
+      clientCert: getString('prometheus-client-cert'),
+      // Masked once read (loadPrometheusTls): the key itself is the secret, not its path.
+      clientKey: getString('prometheus-client-key'),
+      insecureSkipVerify: getBoolean('prometheus-insecure-skip-verify', false),
+    },
     namespace: getString('namespace'),
     canary,
     baseline,
     provider: getEnum('provider', PROVIDERS),
     metrics: parseCustomMetrics(getString('metrics')),
     mode,
+    gate: getEnum('gate', ['promote', 'next-step'] as const) ?? 'promote',
     durationMs: getDuration('duration'),
     intervalMs: getDuration('interval'),
     minDurationMs: getDuration('min-duration'),

@@ -23,6 +23,8 @@ export type Verdict = 'pass' | 'fail' | 'insufficient' | 'nodata' | 'error';
 /** A sequential test as the report shows it. */
 export interface TestReport {
   name: string;
+  /** Against a fixed threshold, or against the baseline. */
+  kind: 'absolute' | 'comparative';
   state: SequentialResult['state'];
   /** log likelihood ratio of the mixture (fail at `rejectAt`). */
   logMixture: number;
@@ -69,9 +71,15 @@ function sumHistograms(list: readonly (Histogram | undefined)[]): Histogram | un
   return merged.size ? normalizeHistogram(merged) : undefined;
 }
 
-function testReport(name: string, result: SequentialResult, alpha: number): TestReport {
+function testReport(
+  name: string,
+  kind: TestReport['kind'],
+  result: SequentialResult,
+  alpha: number,
+): TestReport {
   return {
     name,
+    kind,
     state: result.state,
     logMixture: round(result.logMixture),
     rejectAt: round(result.rejectAt),
@@ -236,7 +244,9 @@ export function judgeErrorRate(ctx: JudgeContext): MetricResult {
     settings.thresholds.errorRate,
     options,
   );
-  result.tests.push(testReport(`above ${pct(settings.thresholds.errorRate)}`, threshold, options.alpha));
+  result.tests.push(
+    testReport(`above ${pct(settings.thresholds.errorRate)}`, 'absolute', threshold, options.alpha),
+  );
   if (threshold.state === 'reject') {
     const trigger =
       result.canary > settings.triggers.errorRate
@@ -259,16 +269,35 @@ export function judgeErrorRate(ctx: JudgeContext): MetricResult {
     comparing,
   );
   result.tests.push(
-    testReport(`canary vs baseline (×${settings.maxRatio} or worse)`, comparison, comparing.alpha),
+    testReport(
+      `canary vs baseline (×${settings.maxRatio} or worse)`,
+      'comparative',
+      comparison,
+      comparing.alpha,
+    ),
   );
+  // Not one error on either side: the comparison counts errors, so it has nothing to count and
+  // can never move. Once the canary's rate is shown below the threshold, no regression against
+  // the baseline is observable, and waiting for one would hold a clean canary forever.
+  const nothingToCompare =
+    comparison.state === 'undecided' && canaryErrors + baselineErrors === 0 && threshold.state === 'accept';
   if (comparison.state === 'reject') {
     failures.push(
       `canary errors ${pct(result.canary)} vs baseline ${pct(result.baseline)}: a regression of at least ×${settings.maxRatio} (sequential test, confidence ${pct(1 - comparing.alpha)})`,
     );
+  } else if (nothingToCompare) {
+    pending.push(
+      `no errors on either side (${Math.round(result.samples.canary)} canary, ${Math.round(result.samples.baseline)} baseline requests): nothing to compare with the baseline, and the canary's error rate is below ${pct(settings.thresholds.errorRate)} by the sequential test`,
+    );
   } else if (comparison.state === 'undecided') {
     pending.push(`too few errors yet to rule out a ×${settings.maxRatio} regression against the baseline`);
   }
-  conclude(result, failures, { absolute, comparative: comparison.state === 'accept' }, pending);
+  conclude(
+    result,
+    failures,
+    { absolute, comparative: comparison.state === 'accept' || nothingToCompare },
+    pending,
+  );
   return result;
 }
 
@@ -325,7 +354,7 @@ function latencyJudgement(ctx: JudgeContext, q: 0.95 | 0.99): MetricResult {
     );
     const test = thresholdTest(slow, share, options);
     result.tests.push(
-      testReport(`slower than ${ms(bound)} for more than ${pct(share)}`, test, options.alpha),
+      testReport(`slower than ${ms(bound)} for more than ${pct(share)}`, 'absolute', test, options.alpha),
     );
     if (test.state === 'reject') {
       const trigger =
@@ -360,6 +389,7 @@ function latencyJudgement(ctx: JudgeContext, q: 0.95 | 0.99): MetricResult {
       result.tests.push(
         testReport(
           `requests slower than ${ms(slowBound)}: canary vs baseline (×${settings.maxRatio} or worse)`,
+          'comparative',
           comparison,
           comparing.alpha,
         ),

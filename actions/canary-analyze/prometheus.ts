@@ -1,5 +1,12 @@
 import { errorMessage } from '../../shared/errors.js';
 import { type FetchRetryOptions, fetchWithRetry, RetryExhaustedError } from '../../shared/retry.js';
+import { httpsFetch } from './https-fetch.js';
+import {
+  type CertificateProblem,
+  certificateProblem,
+  describeCertificateProblem,
+  type PrometheusTls,
+} from './prometheus-tls.js';
 
 /** How to reach a Prometheus HTTP API. */
 export interface PrometheusTarget {
@@ -9,6 +16,16 @@ export interface PrometheusTarget {
   headers?: Record<string, string>;
   /** Budget for one query, retries included. */
   timeoutMs: number;
+  /** CA bundle, client certificate, verification; only for an https URL. */
+  tls?: PrometheusTls;
+}
+
+/**
+ * How requests reach `target`: Node's fetch, or node:https when TLS options are set. Made once
+ * per analysis so the looks of a watch share the connections.
+ */
+export function prometheusTransport(target: PrometheusTarget): typeof fetch {
+  return target.tls && target.url.startsWith('https:') ? httpsFetch(target.tls) : globalThis.fetch;
 }
 
 /** One series of a range query: its labels and (unix seconds, value) points. */
@@ -46,8 +63,9 @@ interface ApiResponse {
 
 /**
  * A small client for /api/v1/query and /api/v1/query_range through the suite's retry policy.
- * Once Prometheus has proved unreachable, later queries of the same client fail at once with
- * the same reason instead of waiting out the retry budget again.
+ * Each query gets `timeoutMs` in all: an attempt still running when the budget is spent is
+ * abandoned. Once Prometheus has proved unreachable, later queries of the same client fail at
+ * once with the same reason instead of waiting out the budget again.
  */
 export class PrometheusClient {
   private unavailableReason?: string;
@@ -111,6 +129,25 @@ export class PrometheusClient {
     );
     // POST keeps long PromQL out of URLs and proxy logs; Prometheus accepts both.
     const body = new URLSearchParams({ query, ...params }).toString();
+    const budgetMs = this.target.timeoutMs;
+    const budget = AbortSignal.timeout(budgetMs);
+    const stop = new AbortController();
+    const transport = this.retry.fetch ?? globalThis.fetch;
+    let certificate: CertificateProblem | undefined;
+    // Every attempt ends with the query's budget, not only at its own per-attempt timeout.
+    const attempt: typeof fetch = async (input, init = {}) => {
+      try {
+        return await transport(input, {
+          ...init,
+          signal: init.signal ? AbortSignal.any([init.signal, budget]) : budget,
+        });
+      } catch (error) {
+        certificate = certificateProblem(error);
+        // A certificate that failed verification fails the same way again: stop retrying.
+        if (certificate) stop.abort(error);
+        throw error;
+      }
+    };
     let response: Response;
     try {
       response = await fetchWithRetry(
@@ -121,9 +158,11 @@ export class PrometheusClient {
           headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
         },
         {
-          timeoutMs: Math.min(10_000, this.target.timeoutMs),
+          timeoutMs: Math.min(10_000, budgetMs),
           ...this.retry,
-          deadlineMs: this.target.timeoutMs,
+          fetch: attempt,
+          signal: this.retry.signal ? AbortSignal.any([this.retry.signal, stop.signal]) : stop.signal,
+          deadlineMs: budgetMs,
           onRetry: (info) => {
             this.retries++;
             this.retry.onRetry?.(info);
@@ -131,14 +170,25 @@ export class PrometheusClient {
         },
       );
     } catch (error) {
-      const reason =
-        error instanceof RetryExhaustedError
-          ? `Prometheus at ${this.target.url} did not answer: ${error.message}`
+      const reason = certificate
+        ? describeCertificateProblem(certificate, this.target.url, this.target.tls)
+        : error instanceof RetryExhaustedError
+          ? `Prometheus at ${this.target.url} did not answer${timedOut(error) ? ` within prometheus-timeout (${formatMs(budgetMs)} per query)` : ''}: ${error.message}`
           : `Prometheus at ${this.target.url} could not be queried: ${errorMessage(error)}`;
       this.unavailableReason = reason;
       throw new PrometheusError(reason, query, true);
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The headers came in time but the body did not (or the connection broke mid-answer).
+      const reason = budget.aborted
+        ? `Prometheus at ${this.target.url} did not finish its answer within prometheus-timeout (${formatMs(budgetMs)} per query)`
+        : `Prometheus at ${this.target.url} broke off its answer: ${errorMessage(error)}`;
+      this.unavailableReason = reason;
+      throw new PrometheusError(reason, query, true);
+    }
     let parsed: ApiResponse | undefined;
     try {
       parsed = JSON.parse(text) as ApiResponse;
@@ -162,6 +212,15 @@ export class PrometheusClient {
     }
     return parsed.data;
   }
+}
+
+/** Whether the last attempt was cut off by a timeout (rather than answered with an error). */
+function timedOut(error: RetryExhaustedError): boolean {
+  return error.cause instanceof Error && error.cause.message.startsWith('timed out');
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function seconds(date: Date): string {

@@ -60,6 +60,15 @@ export function buildReport(settings: AnalysisSettings, run: AnalysisRun): objec
       url: settings.prometheus.url,
       queries: run.prometheusQueries,
       retries: run.prometheusRetries,
+      ...(settings.prometheus.tls
+        ? {
+            tls: {
+              extraCa: settings.prometheus.tls.caSource ?? null,
+              clientCertificate: settings.prometheus.tls.certSource ?? null,
+              insecureSkipVerify: settings.prometheus.tls.insecureSkipVerify,
+            },
+          }
+        : {}),
     },
     settings: {
       namespace: settings.namespace,
@@ -67,6 +76,7 @@ export function buildReport(settings: AnalysisSettings, run: AnalysisRun): objec
       baseline: settings.baseline,
       provider: settings.provider,
       mode: settings.mode,
+      gate: settings.gate,
       intervalMs: settings.intervalMs,
       durationMs: settings.durationMs,
       minDurationMs: settings.minDurationMs,

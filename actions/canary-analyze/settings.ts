@@ -3,6 +3,7 @@ import { UserError } from '../../shared/errors.js';
 import { type CustomMetric, checkMetrics } from './custom-metrics.js';
 import type { CanaryInputs } from './inputs.js';
 import type { PrometheusTarget } from './prometheus.js';
+import type { PrometheusTls } from './prometheus-tls.js';
 import { LABEL_SETS, type LabelSet, type Provider } from './providers.js';
 
 /** Seed defaults for what the config does not say. */
@@ -29,6 +30,8 @@ export interface AnalysisSettings {
   labels: LabelSet;
   customMetrics: CustomMetric[];
   mode: 'once' | 'watch';
+  /** `next-step`: at the end, a canary within every threshold may move on without full evidence. */
+  gate: 'promote' | 'next-step';
   durationMs: number;
   intervalMs: number;
   minDurationMs: number;
@@ -49,6 +52,7 @@ export function resolveSettings(
   inputs: CanaryInputs,
   config: EnvironmentConfig,
   configFile?: string,
+  tls?: PrometheusTls,
 ): AnalysisSettings {
   const where = configFile ?? 'the environment config';
   const analysis = config.canary.analysis;
@@ -60,6 +64,12 @@ export function resolveSettings(
     );
   }
   if (!/^https?:\/\/\S+$/.test(url)) throw new UserError(`Prometheus URL: expected an http(s) URL`);
+  if (tls && !url.startsWith('https:')) {
+    // The user expects an authenticated, private connection; plain HTTP would send the token in clear.
+    throw new UserError(
+      `the prometheus-ca-file, prometheus-client-cert/-key and prometheus-insecure-skip-verify inputs need an https:// Prometheus URL, and it is ${url}`,
+    );
+  }
   const namespace = inputs.namespace ?? config.kubernetes?.namespace;
   if (!namespace) {
     throw new UserError(
@@ -103,6 +113,7 @@ export function resolveSettings(
       ...(basicAuth ? { basicAuth } : {}),
       headers: { ...prometheusConfig?.headers, ...inputs.prometheusHeaders },
       timeoutMs: inputs.prometheusTimeoutMs ?? prometheusConfig?.timeout ?? DEFAULTS.prometheusTimeoutMs,
+      ...(tls ? { tls } : {}),
     },
     namespace,
     ...workloads(inputs, config, where),
@@ -110,6 +121,7 @@ export function resolveSettings(
     labels,
     customMetrics,
     mode: inputs.mode,
+    gate: inputs.gate,
     durationMs,
     intervalMs,
     minDurationMs: Math.min(

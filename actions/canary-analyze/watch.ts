@@ -3,7 +3,7 @@ import { sleep } from '../../shared/retry.js';
 import { analyzeWindow, type LookState } from './analyze-window.js';
 import { type DecisionResult, decide } from './decide.js';
 import type { MetricResult } from './judge.js';
-import { PrometheusClient } from './prometheus.js';
+import { PrometheusClient, prometheusTransport } from './prometheus.js';
 import type { AnalysisSettings } from './settings.js';
 
 export interface Look {
@@ -38,7 +38,10 @@ export async function runAnalysis(
 ): Promise<AnalysisRun> {
   const now = deps.now ?? (() => new Date());
   const wait = deps.sleep ?? sleep;
-  const makeClient = deps.client ?? ((s: AnalysisSettings) => new PrometheusClient(s.prometheus, { signal }));
+  const transport = prometheusTransport(settings.prometheus);
+  const makeClient =
+    deps.client ??
+    ((s: AnalysisSettings) => new PrometheusClient(s.prometheus, { signal, fetch: transport }));
   const state: LookState = {};
   const firstEnd = settings.endTime ?? now();
   const start =
@@ -66,6 +69,7 @@ export async function runAnalysis(
       elapsedMs,
       minDurationMs: settings.minDurationMs,
       final,
+      gate: settings.gate,
     });
     const last: Look = { window: { start, end }, metrics, decision };
     const done =

@@ -6,7 +6,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _verify_command_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(749);
+/* harmony import */ var _verify_command_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(296);
 // Entry of the `deploy-audit-verify` command, bundled to dist/audit-verify/index.js.
 
 process.exitCode = await (0,_verify_command_js__WEBPACK_IMPORTED_MODULE_0__/* .runVerifyCommand */ .Az)(process.argv.slice(2));
@@ -16,7 +16,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 749:
+/***/ 296:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65,6 +65,148 @@ function formatPath(path) {
 }
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./build/shared/audit/timeline.js
+
+
+/** `dev.cdevents.service.rolledback.0.3.0` → `service.rolledback`; project events likewise. */
+function shortEventName(type) {
+    const cdevent = /^dev\.cdevents\.([a-z]+)\.([a-z]+)\.\d/.exec(type);
+    if (cdevent)
+        return `${cdevent[1]}.${cdevent[2]}`;
+    const project = /^dev\.deploy-actions\.([a-z-]+)\.([a-z-]+)\.v\d+$/.exec(type);
+    if (project)
+        return `${project[1]}.${project[2]}`;
+    return type;
+}
+function factsOf(data) {
+    // CDEvents carry the suite's facts in customData; project events are the facts themselves.
+    return (data.customData ?? data) || {};
+}
+function subjectOf(record, facts) {
+    const data = record.data;
+    const content = data?.subject?.content;
+    if (typeof content?.taskName === 'string')
+        return content.taskName;
+    if (typeof record.subject === 'string' && !record.subject.includes('/actions/runs/'))
+        return record.subject;
+    return facts.action?.name ?? String(record.subject ?? '');
+}
+function scalar(value) {
+    if (value === null || value === undefined || value === '')
+        return undefined;
+    if (Array.isArray(value))
+        return value.length ? value.map((v) => scalar(v) ?? '').join(', ') : undefined;
+    if (typeof value === 'object')
+        return undefined;
+    return String(value);
+}
+const SHOWN_DETAILS = 6;
+function detailOf(event, facts) {
+    const d = facts.details ?? {};
+    const parts = [];
+    if (event === 'traffic.shifted' && d.to !== undefined) {
+        parts.push(`canary weight ${scalar(d.from) ?? '?'}% → ${scalar(d.to)}%${d.via ? ` via ${scalar(d.via)}` : ''}`);
+    }
+    else if (event === 'canary-analysis.decided' && d.decision) {
+        parts.push(`decision ${scalar(d.decision)}`);
+    }
+    if (facts.version)
+        parts.push(`version ${facts.version}`);
+    if (facts.image && !parts.some((p) => p.includes(facts.image)))
+        parts.push(`image ${facts.image}`);
+    if (facts.approvers?.length)
+        parts.push(`approved by ${facts.approvers.join(', ')}`);
+    if (facts.reason)
+        parts.push(`reason: ${facts.reason}`);
+    const shown = new Set(['from', 'to', 'via', 'decision', 'facts', 'headline']);
+    if (typeof d.headline === 'string')
+        parts.unshift(d.headline);
+    let count = 0;
+    for (const [key, value] of Object.entries(d)) {
+        if (shown.has(key) || count >= SHOWN_DETAILS)
+            continue;
+        const text = scalar(value);
+        if (text === undefined)
+            continue;
+        parts.push(`${key} ${text.length > 120 ? `${text.slice(0, 117)}…` : text}`);
+        count += 1;
+    }
+    return parts.join('; ');
+}
+/** One record of the log (a hash-chained CloudEvent) as a timeline entry. */
+function timelineEntry(record, index) {
+    const facts = factsOf(record.data ?? {});
+    const event = shortEventName(String(record.type ?? 'unknown'));
+    const entry = {
+        seq: typeof record.auditseq === 'number' ? record.auditseq : index,
+        time: String(record.time ?? ''),
+        event,
+        subject: subjectOf(record, facts),
+        detail: detailOf(event, facts),
+    };
+    if (facts.job)
+        entry.job = facts.job;
+    if (facts.action?.name)
+        entry.action = facts.action.name;
+    if (facts.actor)
+        entry.actor = facts.actor;
+    if (facts.environment)
+        entry.environment = facts.environment;
+    if (facts.outcome)
+        entry.outcome = facts.outcome;
+    return entry;
+}
+/** Reads a JSONL audit log into timeline entries, oldest first; unreadable lines are skipped. */
+async function readTimeline(path) {
+    const entries = [];
+    const lines = (0,external_node_readline_namespaceObject.createInterface)({
+        input: (0,external_node_fs_namespaceObject.createReadStream)(path, 'utf8'),
+        crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    let index = 0;
+    for await (const line of lines) {
+        if (!line.trim())
+            continue;
+        try {
+            entries.push(timelineEntry(JSON.parse(line), index));
+        }
+        catch {
+            // The verifier reports malformed lines; the story goes on without them.
+        }
+        index += 1;
+    }
+    return entries;
+}
+function clock(time) {
+    return /T(\d\d:\d\d:\d\d(?:\.\d{1,3})?)/.exec(time)?.[1] ?? time;
+}
+/** Plain text, one line per entry, for a terminal or a log. */
+function renderTimelineText(entries) {
+    return entries
+        .map((e) => {
+        const where = [e.job, e.action].filter(Boolean).join('/');
+        const outcome = e.outcome && e.outcome !== 'started' ? ` [${e.outcome}]` : '';
+        return `${clock(e.time)}  ${where.padEnd(30)} ${e.event} ${e.subject}${outcome}${e.detail ? ` — ${e.detail}` : ''}`;
+    })
+        .join('\n');
+}
+function cell(text) {
+    return (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+/** A Markdown table: the same story for a report or a job summary. */
+function renderTimelineMarkdown(entries) {
+    const rows = entries.map((e) => `| ${e.seq} | ${cell(e.time)} | ${cell(e.job)} | ${cell(e.action)} | ${cell(e.actor)} | ${cell(e.event)} | ${cell(e.subject)} | ${cell(e.outcome)} | ${cell(e.detail)} |`);
+    return [
+        '| # | time | job | action | actor | event | subject | outcome | details |',
+        '|---|---|---|---|---|---|---|---|---|',
+        ...rows,
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -512,13 +654,16 @@ async function verifyAuditFile(path, options = {}) {
 
 
 
-const USAGE = `Usage: deploy-audit-verify <file> [--hmac-key-env NAME] [--expect-last-hash HEX] [--expect-count N] [--json]
+
+const USAGE = `Usage: deploy-audit-verify <file> [--hmac-key-env NAME] [--expect-last-hash HEX] [--expect-count N] [--json] [--timeline | --markdown]
 
 Verifies the hash chain of a deployment audit log (JSONL).
   --hmac-key-env NAME      read the HMAC key from environment variable NAME; every record must carry a valid HMAC
   --expect-last-hash HEX   the audithash the last record must have (detects a cut or extended end)
   --expect-count N         the number of records the log must hold
   --json                   print the result as JSON
+  --timeline               after the result, print what the log records, one line per event
+  --markdown               after the result, print that timeline as a Markdown table
 
 Exit status: 0 the chain is intact, 1 it was tampered with, 2 usage or read error.`;
 const EXIT_OK = 0;
@@ -534,8 +679,9 @@ async function runVerifyCommand(argv, io = {}) {
     let file;
     let options;
     let json;
+    let story;
     try {
-        ({ file, options, json } = parseCommandLine(argv, env));
+        ({ file, options, json, story } = parseCommandLine(argv, env));
     }
     catch (error) {
         if (error instanceof UsageError && error.message === 'help') {
@@ -554,6 +700,11 @@ async function runVerifyCommand(argv, io = {}) {
         return EXIT_USAGE;
     }
     stdout(json ? `${JSON.stringify({ file, ...result })}\n` : `${describe(file, result)}\n`);
+    if (story !== 'none') {
+        // Printed for a tampered log too: the reader needs to see what the damaged log claims.
+        const entries = await readTimeline(file);
+        stdout(`${story === 'markdown' ? renderTimelineMarkdown(entries) : renderTimelineText(entries)}\n`);
+    }
     return result.ok ? EXIT_OK : EXIT_TAMPERED;
 }
 function parseCommandLine(argv, env) {
@@ -589,7 +740,12 @@ function parseCommandLine(argv, env) {
             throw new UsageError('--expect-count: expected a non-negative integer');
         options.expectCount = Number(count);
     }
-    return { file: positionals[0], options, json: values.json ?? false };
+    if (values.timeline && values.markdown)
+        throw new UsageError('--timeline and --markdown: choose one');
+    if ((values.timeline || values.markdown) && values.json)
+        throw new UsageError('--json prints only the result; leave out --timeline/--markdown');
+    const story = values.timeline ? 'text' : values.markdown ? 'markdown' : 'none';
+    return { file: positionals[0], options, json: values.json ?? false, story };
 }
 function parseOptions(argv) {
     return (0,external_node_util_namespaceObject.parseArgs)({
@@ -601,6 +757,8 @@ function parseOptions(argv) {
             'expect-last-hash': { type: 'string' },
             'expect-count': { type: 'string' },
             json: { type: 'boolean' },
+            timeline: { type: 'boolean' },
+            markdown: { type: 'boolean' },
             help: { type: 'boolean', short: 'h' },
         },
     });

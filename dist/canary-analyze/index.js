@@ -37196,7 +37196,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 6716:
+/***/ 3100:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38657,6 +38657,163 @@ async function loadOptionalEnvironmentConfig(environment, configPath, workspace)
     return (0,config/* loadEnvironmentConfig */.cj)({ environment, path: configPath, workspace });
 }
 
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./build/actions/canary-analyze/prometheus-tls.js
+
+
+
+
+
+
+const PEM_TEXT = /^\s*-----BEGIN /;
+/** Reads a PEM input: the text itself when it looks like PEM, else the file it names. */
+function readPem(input, value, workspace) {
+    if (PEM_TEXT.test(value))
+        return { pem: value, source: `input "${input}" (inline PEM)` };
+    const path = (0,external_node_path_.isAbsolute)(value) ? value : (0,external_node_path_.resolve)(workspace, value);
+    try {
+        return { pem: (0,external_node_fs_.readFileSync)(path, 'utf8'), source: path };
+    }
+    catch (error) {
+        throw new errors/* UserError */.yo(`input "${input}": cannot read ${path}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+    }
+}
+const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+/**
+ * Every certificate in a PEM bundle must parse: a secure context silently drops a CA it cannot
+ * read, which would surface only later as an unverifiable Prometheus.
+ */
+function checkCertificates(input, pem, source) {
+    const blocks = pem.match(CERTIFICATE) ?? [];
+    if (!blocks.length)
+        throw new errors/* UserError */.yo(`input "${input}": ${source} holds no PEM certificate`);
+    blocks.forEach((block, i) => {
+        try {
+            new external_node_crypto_.X509Certificate(block);
+        }
+        catch (error) {
+            throw new errors/* UserError */.yo(`input "${input}": certificate ${i + 1} of ${blocks.length} in ${source} cannot be read: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        }
+    });
+}
+/** OpenSSL's own words for a PEM it cannot use, so the user sees what is wrong with the file. */
+function checkContext(what, options) {
+    try {
+        (0,external_node_tls_.createSecureContext)(options);
+    }
+    catch (error) {
+        throw new errors/* UserError */.yo(`${what}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+    }
+}
+/** Undefined when no TLS input was set: Node's defaults then apply unchanged. */
+function loadPrometheusTls(inputs, workspace) {
+    if (!inputs.caFile && !inputs.clientCert && !inputs.clientKey && !inputs.insecureSkipVerify)
+        return undefined;
+    if (Boolean(inputs.clientCert) !== Boolean(inputs.clientKey)) {
+        throw new errors/* UserError */.yo('inputs "prometheus-client-cert" and "prometheus-client-key" go together: give both or neither');
+    }
+    const tls = { insecureSkipVerify: inputs.insecureSkipVerify };
+    if (inputs.caFile) {
+        const { pem, source } = readPem('prometheus-ca-file', inputs.caFile, workspace);
+        checkCertificates('prometheus-ca-file', pem, source);
+        // A `ca` option replaces Node's trust store; keep the default CAs and add the bundle.
+        tls.ca = [...(0,external_node_tls_.getCACertificates)('default'), pem];
+        tls.caSource = source;
+    }
+    if (inputs.clientCert && inputs.clientKey) {
+        const cert = readPem('prometheus-client-cert', inputs.clientCert, workspace);
+        const key = readPem('prometheus-client-key', inputs.clientKey, workspace);
+        (0,secrets/* registerSecret */.cl)(key.pem.trim());
+        checkCertificates('prometheus-client-cert', cert.pem, cert.source);
+        if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.pem)) {
+            throw new errors/* UserError */.yo(`input "prometheus-client-key": ${key.source} holds no PEM private key`);
+        }
+        checkContext(`inputs "prometheus-client-cert" (${cert.source}) and "prometheus-client-key" (${key.source}) are not a usable pair`, { cert: cert.pem, key: key.pem });
+        tls.cert = cert.pem;
+        tls.key = key.pem;
+        tls.certSource = cert.source;
+    }
+    return tls;
+}
+/** OpenSSL's verification results, as Node reports them in `error.code`. */
+const VERIFY_CODES = new Set([
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_CRL',
+    'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+    'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+    'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+    'CERT_SIGNATURE_FAILURE',
+    'CRL_SIGNATURE_FAILURE',
+    'CERT_NOT_YET_VALID',
+    'CERT_HAS_EXPIRED',
+    'CRL_NOT_YET_VALID',
+    'CRL_HAS_EXPIRED',
+    'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+    'ERROR_IN_CERT_NOT_AFTER_FIELD',
+    'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+    'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_CHAIN_TOO_LONG',
+    'CERT_REVOKED',
+    'INVALID_CA',
+    'PATH_LENGTH_EXCEEDED',
+    'INVALID_PURPOSE',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** TLS alerts a server sends when it does not accept the client's certificate (or its absence). */
+const CLIENT_ALERT_PREFIX = /^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_/;
+const CLIENT_REFUSED = /^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|ACCESS_DENIED)$/;
+/**
+ * The certificate failure behind a fetch error, if it is one. Node's fetch wraps it as the
+ * `cause` of "fetch failed"; node:https reports it directly.
+ */
+function certificateProblem(error) {
+    for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+        const code = e.code;
+        if (!code)
+            continue;
+        if (VERIFY_CODES.has(code))
+            return { side: 'server', code, message: e.message };
+        if (CLIENT_REFUSED.test(code))
+            return { side: 'client', code, message: e.message };
+    }
+    return undefined;
+}
+/** One sentence naming the URL, what failed and what to do about it. */
+function describeCertificateProblem(problem, url, tls) {
+    // Node suggests --use-system-ca, a flag an action's user cannot pass; the hint below fits.
+    const message = problem.message.replace(/; if the root CA is installed locally.*$/, '');
+    const what = `${message} (${problem.code})`;
+    if (problem.side === 'client') {
+        // OpenSSL's text for an alert is a dump of its error queue; the alert's name says it all.
+        const alert = `the TLS alert "${problem.code.replace(CLIENT_ALERT_PREFIX, '').toLowerCase().replace(/_/g, ' ')}" (${problem.code})`;
+        return tls?.cert
+            ? `Prometheus at ${url} refused the TLS client certificate ${tls.certSource} with ${alert}`
+            : `Prometheus at ${url} wants a TLS client certificate: it answered with ${alert}; give prometheus-client-cert and prometheus-client-key`;
+    }
+    let hint;
+    if (problem.code === 'ERR_TLS_CERT_ALTNAME_INVALID' || problem.code === 'HOSTNAME_MISMATCH') {
+        hint = 'the certificate was issued for other host names; use a URL with one of them';
+    }
+    else if (/VALID|EXPIRED|NOT_BEFORE|NOT_AFTER/.test(problem.code)) {
+        hint = 'the certificate is outside its validity period';
+    }
+    else if (tls?.caSource) {
+        hint = `neither the default CAs nor prometheus-ca-file (${tls.caSource}) vouch for it`;
+    }
+    else {
+        hint = 'give the CA that signed it in prometheus-ca-file';
+    }
+    return `the TLS certificate of Prometheus at ${url} could not be verified: ${what}; ${hint}`;
+}
+
 ;// CONCATENATED MODULE: ./build/actions/canary-analyze/report.js
 
 
@@ -38714,6 +38871,15 @@ function buildReport(settings, run) {
             url: settings.prometheus.url,
             queries: run.prometheusQueries,
             retries: run.prometheusRetries,
+            ...(settings.prometheus.tls
+                ? {
+                    tls: {
+                        extraCa: settings.prometheus.tls.caSource ?? null,
+                        clientCertificate: settings.prometheus.tls.certSource ?? null,
+                        insecureSkipVerify: settings.prometheus.tls.insecureSkipVerify,
+                    },
+                }
+                : {}),
         },
         settings: {
             namespace: settings.namespace,
@@ -38721,6 +38887,7 @@ function buildReport(settings, run) {
             baseline: settings.baseline,
             provider: settings.provider,
             mode: settings.mode,
+            gate: settings.gate,
             intervalMs: settings.intervalMs,
             durationMs: settings.durationMs,
             minDurationMs: settings.minDurationMs,
@@ -38828,7 +38995,7 @@ const DEFAULTS = {
     /** Wald's acceptance: a canary as bad as maxRatio passes with at most this probability. */
     beta: 0.1,
 };
-function resolveSettings(inputs, config, configFile) {
+function resolveSettings(inputs, config, configFile, tls) {
     const where = configFile ?? 'the environment config';
     const analysis = config.canary.analysis;
     const prometheusConfig = config.monitoring.prometheus;
@@ -38838,6 +39005,10 @@ function resolveSettings(inputs, config, configFile) {
     }
     if (!/^https?:\/\/\S+$/.test(url))
         throw new errors/* UserError */.yo(`Prometheus URL: expected an http(s) URL`);
+    if (tls && !url.startsWith('https:')) {
+        // The user expects an authenticated, private connection; plain HTTP would send the token in clear.
+        throw new errors/* UserError */.yo(`the prometheus-ca-file, prometheus-client-cert/-key and prometheus-insecure-skip-verify inputs need an https:// Prometheus URL, and it is ${url}`);
+    }
     const namespace = inputs.namespace ?? config.kubernetes?.namespace;
     if (!namespace) {
         throw new errors/* UserError */.yo(`no namespace to select on: give input "namespace" or set kubernetes.namespace in ${where}`);
@@ -38872,6 +39043,7 @@ function resolveSettings(inputs, config, configFile) {
             ...(basicAuth ? { basicAuth } : {}),
             headers: { ...prometheusConfig?.headers, ...inputs.prometheusHeaders },
             timeoutMs: inputs.prometheusTimeoutMs ?? prometheusConfig?.timeout ?? DEFAULTS.prometheusTimeoutMs,
+            ...(tls ? { tls } : {}),
         },
         namespace,
         ...workloads(inputs, config, where),
@@ -38879,6 +39051,7 @@ function resolveSettings(inputs, config, configFile) {
         labels,
         customMetrics,
         mode: inputs.mode,
+        gate: inputs.gate,
         durationMs,
         intervalMs,
         minDurationMs: Math.min(durationMs, inputs.minDurationMs ?? analysis.minDuration ?? DEFAULTS.minDurationMs),
@@ -38964,9 +39137,85 @@ function boundAtOrAbove(value, histogram) {
     return histogram.bounds.find((bound) => bound >= value && Number.isFinite(bound));
 }
 
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+;// CONCATENATED MODULE: ./build/actions/canary-analyze/https-fetch.js
+
+/**
+ * A `fetch` for https URLs over node:https with its own TLS settings. Node's global fetch takes
+ * TLS options only through an undici dispatcher, and undici is not a dependency of this suite;
+ * node:https takes them on an Agent. Covers what the Prometheus client sends (a method, string
+ * headers, a string body, an abort signal) and buffers the answer, so an abort also ends a
+ * response that trickles in.
+ */
+function httpsFetch(tls) {
+    const agent = new external_node_https_.Agent({
+        keepAlive: true,
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+        rejectUnauthorized: !tls.insecureSkipVerify,
+    });
+    return (input, init = {}) => new Promise((resolvePromise, reject) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        if (url.protocol !== 'https:')
+            return reject(new TypeError(`httpsFetch cannot fetch ${url.protocol} URLs`));
+        const { signal, body } = init;
+        if (signal?.aborted)
+            return reject(signal.reason);
+        if (body !== undefined && body !== null && typeof body !== 'string') {
+            return reject(new TypeError('httpsFetch sends string bodies only'));
+        }
+        const headers = Object.fromEntries(new Headers(init.headers).entries());
+        let settled = false;
+        const finish = (outcome) => {
+            if (settled)
+                return;
+            settled = true;
+            signal?.removeEventListener('abort', onAbort);
+            outcome();
+        };
+        const req = (0,external_node_https_.request)(url, { method: init.method ?? 'GET', headers, agent }, (res) => {
+            const chunks = [];
+            res.on('data', (chunk) => chunks.push(chunk));
+            res.on('error', (error) => finish(() => reject(error)));
+            res.on('end', () => {
+                const status = res.statusCode ?? 502;
+                const responseHeaders = new Headers();
+                for (const [name, value] of Object.entries(res.headers)) {
+                    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
+                        responseHeaders.append(name, v);
+                }
+                const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+                finish(() => resolvePromise(new Response(payload, {
+                    status,
+                    statusText: res.statusMessage ?? '',
+                    headers: responseHeaders,
+                })));
+            });
+        });
+        // Reject with the signal's reason, as fetch does, so a timeout stays a TimeoutError.
+        const onAbort = () => {
+            finish(() => reject(signal?.reason));
+            req.destroy();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        req.on('error', (error) => finish(() => reject(error)));
+        req.end(body ?? undefined);
+    });
+}
+
 ;// CONCATENATED MODULE: ./build/actions/canary-analyze/prometheus.js
 
 
+
+
+/**
+ * How requests reach `target`: Node's fetch, or node:https when TLS options are set. Made once
+ * per analysis so the looks of a watch share the connections.
+ */
+function prometheusTransport(target) {
+    return target.tls && target.url.startsWith('https:') ? httpsFetch(target.tls) : globalThis.fetch;
+}
 /** A query that failed: carries the query and what Prometheus (or the network) said. */
 class PrometheusError extends Error {
     query;
@@ -38984,8 +39233,9 @@ class PrometheusError extends Error {
 }
 /**
  * A small client for /api/v1/query and /api/v1/query_range through the suite's retry policy.
- * Once Prometheus has proved unreachable, later queries of the same client fail at once with
- * the same reason instead of waiting out the retry budget again.
+ * Each query gets `timeoutMs` in all: an attempt still running when the budget is spent is
+ * abandoned. Once Prometheus has proved unreachable, later queries of the same client fail at
+ * once with the same reason instead of waiting out the budget again.
  */
 class PrometheusClient {
     target;
@@ -39041,6 +39291,27 @@ class PrometheusClient {
         const url = new URL(`api/v1/${endpoint}`, this.target.url.endsWith('/') ? this.target.url : `${this.target.url}/`);
         // POST keeps long PromQL out of URLs and proxy logs; Prometheus accepts both.
         const body = new URLSearchParams({ query, ...params }).toString();
+        const budgetMs = this.target.timeoutMs;
+        const budget = AbortSignal.timeout(budgetMs);
+        const stop = new AbortController();
+        const transport = this.retry.fetch ?? globalThis.fetch;
+        let certificate;
+        // Every attempt ends with the query's budget, not only at its own per-attempt timeout.
+        const attempt = async (input, init = {}) => {
+            try {
+                return await transport(input, {
+                    ...init,
+                    signal: init.signal ? AbortSignal.any([init.signal, budget]) : budget,
+                });
+            }
+            catch (error) {
+                certificate = certificateProblem(error);
+                // A certificate that failed verification fails the same way again: stop retrying.
+                if (certificate)
+                    stop.abort(error);
+                throw error;
+            }
+        };
         let response;
         try {
             response = await fetchWithRetry(url, {
@@ -39048,9 +39319,11 @@ class PrometheusClient {
                 body,
                 headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
             }, {
-                timeoutMs: Math.min(10_000, this.target.timeoutMs),
+                timeoutMs: Math.min(10_000, budgetMs),
                 ...this.retry,
-                deadlineMs: this.target.timeoutMs,
+                fetch: attempt,
+                signal: this.retry.signal ? AbortSignal.any([this.retry.signal, stop.signal]) : stop.signal,
+                deadlineMs: budgetMs,
                 onRetry: (info) => {
                     this.retries++;
                     this.retry.onRetry?.(info);
@@ -39058,13 +39331,26 @@ class PrometheusClient {
             });
         }
         catch (error) {
-            const reason = error instanceof RetryExhaustedError
-                ? `Prometheus at ${this.target.url} did not answer: ${error.message}`
-                : `Prometheus at ${this.target.url} could not be queried: ${(0,errors/* errorMessage */.gJ)(error)}`;
+            const reason = certificate
+                ? describeCertificateProblem(certificate, this.target.url, this.target.tls)
+                : error instanceof RetryExhaustedError
+                    ? `Prometheus at ${this.target.url} did not answer${timedOut(error) ? ` within prometheus-timeout (${formatMs(budgetMs)} per query)` : ''}: ${error.message}`
+                    : `Prometheus at ${this.target.url} could not be queried: ${(0,errors/* errorMessage */.gJ)(error)}`;
             this.unavailableReason = reason;
             throw new PrometheusError(reason, query, true);
         }
-        const text = await response.text();
+        let text;
+        try {
+            text = await response.text();
+        }
+        catch (error) {
+            // The headers came in time but the body did not (or the connection broke mid-answer).
+            const reason = budget.aborted
+                ? `Prometheus at ${this.target.url} did not finish its answer within prometheus-timeout (${formatMs(budgetMs)} per query)`
+                : `Prometheus at ${this.target.url} broke off its answer: ${(0,errors/* errorMessage */.gJ)(error)}`;
+            this.unavailableReason = reason;
+            throw new PrometheusError(reason, query, true);
+        }
         let parsed;
         try {
             parsed = JSON.parse(text);
@@ -39084,6 +39370,13 @@ class PrometheusClient {
         }
         return parsed.data;
     }
+}
+/** Whether the last attempt was cut off by a timeout (rather than answered with an error). */
+function timedOut(error) {
+    return error.cause instanceof Error && error.cause.message.startsWith('timed out');
+}
+function formatMs(ms) {
+    return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 function seconds(date) {
     return (date.getTime() / 1000).toFixed(3);
@@ -39327,9 +39620,10 @@ function sumHistograms(list) {
     }
     return merged.size ? normalizeHistogram(merged) : undefined;
 }
-function testReport(name, result, alpha) {
+function testReport(name, kind, result, alpha) {
     return {
         name,
+        kind,
         state: result.state,
         logMixture: round(result.logMixture),
         rejectAt: round(result.rejectAt),
@@ -39460,7 +39754,7 @@ function judgeErrorRate(ctx) {
     const failures = [];
     const pending = [];
     const threshold = thresholdTest(single(ctx.canary, (i) => ctx.canary.errors[i]), settings.thresholds.errorRate, options);
-    result.tests.push(testReport(`above ${pct(settings.thresholds.errorRate)}`, threshold, options.alpha));
+    result.tests.push(testReport(`above ${pct(settings.thresholds.errorRate)}`, 'absolute', threshold, options.alpha));
     if (threshold.state === 'reject') {
         const trigger = result.canary > settings.triggers.errorRate
             ? `, beyond the rollback trigger ${pct(settings.triggers.errorRate)}`
@@ -39473,14 +39767,21 @@ function judgeErrorRate(ctx) {
     }
     const comparing = sequentialOptions(settings, 'comparative');
     const comparison = comparativeTest(paired(ctx, (side, i) => side.errors[i]), comparing);
-    result.tests.push(testReport(`canary vs baseline (×${settings.maxRatio} or worse)`, comparison, comparing.alpha));
+    result.tests.push(testReport(`canary vs baseline (×${settings.maxRatio} or worse)`, 'comparative', comparison, comparing.alpha));
+    // Not one error on either side: the comparison counts errors, so it has nothing to count and
+    // can never move. Once the canary's rate is shown below the threshold, no regression against
+    // the baseline is observable, and waiting for one would hold a clean canary forever.
+    const nothingToCompare = comparison.state === 'undecided' && canaryErrors + baselineErrors === 0 && threshold.state === 'accept';
     if (comparison.state === 'reject') {
         failures.push(`canary errors ${pct(result.canary)} vs baseline ${pct(result.baseline)}: a regression of at least ×${settings.maxRatio} (sequential test, confidence ${pct(1 - comparing.alpha)})`);
+    }
+    else if (nothingToCompare) {
+        pending.push(`no errors on either side (${Math.round(result.samples.canary)} canary, ${Math.round(result.samples.baseline)} baseline requests): nothing to compare with the baseline, and the canary's error rate is below ${pct(settings.thresholds.errorRate)} by the sequential test`);
     }
     else if (comparison.state === 'undecided') {
         pending.push(`too few errors yet to rule out a ×${settings.maxRatio} regression against the baseline`);
     }
-    conclude(result, failures, { absolute, comparative: comparison.state === 'accept' }, pending);
+    conclude(result, failures, { absolute, comparative: comparison.state === 'accept' || nothingToCompare }, pending);
     return result;
 }
 function rate(errors, requests) {
@@ -39533,7 +39834,7 @@ function latencyJudgement(ctx, q) {
     if (bound !== undefined) {
         const slow = ctx.canary.latency.flatMap((h) => h ? [{ requests: totalCount(h), events: countAbove(bound, h) }] : []);
         const test = thresholdTest(slow, share, options);
-        result.tests.push(testReport(`slower than ${ms(bound)} for more than ${pct(share)}`, test, options.alpha));
+        result.tests.push(testReport(`slower than ${ms(bound)} for more than ${pct(share)}`, 'absolute', test, options.alpha));
         if (test.state === 'reject') {
             const trigger = q === 0.95 && result.canary > settings.triggers.p95Ms
                 ? `, beyond the rollback trigger ${ms(settings.triggers.p95Ms)}`
@@ -39561,7 +39862,7 @@ function latencyJudgement(ctx, q) {
             }).map((p, i) => ({ ...p, ...requestsFromHistograms(ctx, i) }));
             const comparing = sequentialOptions(settings, 'comparative');
             const comparison = comparativeTest(pairs, comparing);
-            result.tests.push(testReport(`requests slower than ${ms(slowBound)}: canary vs baseline (×${settings.maxRatio} or worse)`, comparison, comparing.alpha));
+            result.tests.push(testReport(`requests slower than ${ms(slowBound)}: canary vs baseline (×${settings.maxRatio} or worse)`, 'comparative', comparison, comparing.alpha));
             if (comparison.state === 'reject') {
                 failures.push(`canary requests slower than ${ms(slowBound)} (the baseline's P95 bucket) are at least ×${settings.maxRatio} as frequent as the baseline's (canary P95 ${ms(result.canary)}, baseline ${ms(result.baseline ?? Number.NaN)}; sequential test, confidence ${pct(1 - comparing.alpha)})`);
             }
@@ -39735,6 +40036,14 @@ async function analyzeWindow(client, settings, window, state) {
 }
 
 ;// CONCATENATED MODULE: ./build/actions/canary-analyze/decide.js
+/** Within every fixed threshold by its sequential tests; only the baseline comparison is open. */
+function withinThresholds(metric) {
+    const absolute = metric.tests.filter((t) => t.kind === 'absolute');
+    const comparative = metric.tests.filter((t) => t.kind === 'comparative');
+    return (absolute.length > 0 &&
+        absolute.every((t) => t.state === 'accept') &&
+        comparative.every((t) => t.state !== 'reject'));
+}
 /**
  * The decision from the per-metric verdicts. No data never passes: a metric without data, with
  * too little, or whose query failed holds the canary at `continue` or `inconclusive`.
@@ -39766,6 +40075,13 @@ function decide(metrics, options) {
         return options.final
             ? { ...base, decision: 'inconclusive', reason: `no data: ${list(nodata)}` }
             : { ...base, decision: 'continue', reason: `waiting for data: ${list(nodata)}` };
+    }
+    if (pending.length && options.final && options.gate === 'next-step' && pending.every(withinThresholds)) {
+        return {
+            ...base,
+            decision: 'continue',
+            reason: `no regression at this weight: every metric is within its thresholds; ready for the next weight, where more canary traffic settles what is still open: ${list(pending)}`,
+        };
     }
     if (pending.length) {
         return options.final
@@ -39809,7 +40125,9 @@ function decide(metrics, options) {
 async function runAnalysis(settings, signal, deps = {}) {
     const now = deps.now ?? (() => new Date());
     const wait = deps.sleep ?? sleep;
-    const makeClient = deps.client ?? ((s) => new PrometheusClient(s.prometheus, { signal }));
+    const transport = prometheusTransport(settings.prometheus);
+    const makeClient = deps.client ??
+        ((s) => new PrometheusClient(s.prometheus, { signal, fetch: transport }));
     const state = {};
     const firstEnd = settings.endTime ?? now();
     const start = settings.startTime ??
@@ -39835,6 +40153,7 @@ async function runAnalysis(settings, signal, deps = {}) {
             elapsedMs,
             minDurationMs: settings.minDurationMs,
             final,
+            gate: settings.gate,
         });
         const last = { window: { start, end }, metrics, decision };
         const done = settings.mode === 'once' ||
@@ -39864,6 +40183,7 @@ async function runAnalysis(settings, signal, deps = {}) {
 
 
 
+
 function reportFile(inputs) {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     if (inputs.reportPath)
@@ -39873,12 +40193,17 @@ function reportFile(inputs) {
 async function canaryAnalyze(inputs, signal) {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadOptionalEnvironmentConfig(inputs.environment, inputs.configPath, workspace);
-    const settings = resolveSettings(inputs, loaded.config, loaded.files.at(-1));
+    const tls = loadPrometheusTls(inputs.prometheusTls, workspace);
+    const settings = resolveSettings(inputs, loaded.config, loaded.files.at(-1), tls);
+    if (tls?.insecureSkipVerify) {
+        core/* warning */.$e(`prometheus-insecure-skip-verify: the TLS certificate of ${settings.prometheus.url} is not verified, so anyone on the network path can read the credentials and answer in Prometheus' place; give prometheus-ca-file instead`);
+    }
     // Everything above only reads and checks; from here on the step records what it does.
     const audit = openAuditFromConfig({
         config: loaded.config,
         action: 'canary-analyze',
         environment: inputs.environment,
+        fileInput: inputs.auditLog,
     });
     core/* setOutput */.uH('audit-log', audit.file);
     const subject = `${settings.namespace}/${settings.canary}`;
@@ -39889,6 +40214,7 @@ async function canaryAnalyze(inputs, signal) {
             baseline: settings.baseline,
             provider: settings.provider,
             mode: settings.mode,
+            gate: settings.gate,
             durationMs: settings.durationMs,
             intervalMs: settings.intervalMs,
             customMetrics: settings.customMetrics.map((m) => m.name),
@@ -40267,12 +40593,20 @@ function readInputs() {
         prometheusPassword: password,
         prometheusHeaders: headersInput('prometheus-headers'),
         prometheusTimeoutMs: getDuration('prometheus-timeout'),
+        prometheusTls: {
+            caFile: getString('prometheus-ca-file'),
+            clientCert: getString('prometheus-client-cert'),
+            // Masked once read (loadPrometheusTls): the key itself is the secret, not its path.
+            clientKey: getString('prometheus-client-key'),
+            insecureSkipVerify: getBoolean('prometheus-insecure-skip-verify', false),
+        },
         namespace: getString('namespace'),
         canary,
         baseline,
         provider: getEnum('provider', providers/* PROVIDERS */.xq),
         metrics: (0,custom_metrics/* parseCustomMetrics */.Q)(getString('metrics')),
         mode,
+        gate: getEnum('gate', ['promote', 'next-step']) ?? 'promote',
         durationMs: getDuration('duration'),
         intervalMs: getDuration('interval'),
         minDurationMs: getDuration('min-duration'),
@@ -40300,7 +40634,7 @@ function readInputs() {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1680);
-/* harmony import */ var _canary_analyze_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6716);
+/* harmony import */ var _canary_analyze_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3100);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7391);
 
 

@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../errors.js';
+import { readTimeline, renderTimelineMarkdown, renderTimelineText } from './timeline.js';
 import { type VerifyOptions, type VerifyResult, verifyAuditFile } from './verify.js';
 
-export const USAGE = `Usage: deploy-audit-verify <file> [--hmac-key-env NAME] [--expect-last-hash HEX] [--expect-count N] [--json]
+export const USAGE = `Usage: deploy-audit-verify <file> [--hmac-key-env NAME] [--expect-last-hash HEX] [--expect-count N] [--json] [--timeline | --markdown]
 
 Verifies the hash chain of a deployment audit log (JSONL).
   --hmac-key-env NAME      read the HMAC key from environment variable NAME; every record must carry a valid HMAC
   --expect-last-hash HEX   the audithash the last record must have (detects a cut or extended end)
   --expect-count N         the number of records the log must hold
   --json                   print the result as JSON
+  --timeline               after the result, print what the log records, one line per event
+  --markdown               after the result, print that timeline as a Markdown table
 
 Exit status: 0 the chain is intact, 1 it was tampered with, 2 usage or read error.`;
 
@@ -24,6 +27,8 @@ export interface VerifyCommandIo {
 
 class UsageError extends Error {}
 
+type Story = 'none' | 'text' | 'markdown';
+
 /** Runs `deploy-audit-verify` with `argv` (without node and script); resolves to the exit status. */
 export async function runVerifyCommand(argv: readonly string[], io: VerifyCommandIo = {}): Promise<number> {
   const env = io.env ?? process.env;
@@ -33,8 +38,9 @@ export async function runVerifyCommand(argv: readonly string[], io: VerifyComman
   let file: string;
   let options: VerifyOptions;
   let json: boolean;
+  let story: Story;
   try {
-    ({ file, options, json } = parseCommandLine(argv, env));
+    ({ file, options, json, story } = parseCommandLine(argv, env));
   } catch (error) {
     if (error instanceof UsageError && error.message === 'help') {
       stdout(`${USAGE}\n`);
@@ -52,13 +58,18 @@ export async function runVerifyCommand(argv: readonly string[], io: VerifyComman
     return EXIT_USAGE;
   }
   stdout(json ? `${JSON.stringify({ file, ...result })}\n` : `${describe(file, result)}\n`);
+  if (story !== 'none') {
+    // Printed for a tampered log too: the reader needs to see what the damaged log claims.
+    const entries = await readTimeline(file);
+    stdout(`${story === 'markdown' ? renderTimelineMarkdown(entries) : renderTimelineText(entries)}\n`);
+  }
   return result.ok ? EXIT_OK : EXIT_TAMPERED;
 }
 
 function parseCommandLine(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-): { file: string; options: VerifyOptions; json: boolean } {
+): { file: string; options: VerifyOptions; json: boolean; story: Story } {
   let parsed: ReturnType<typeof parseOptions>;
   try {
     parsed = parseOptions(argv);
@@ -86,7 +97,11 @@ function parseCommandLine(
     if (!/^\d+$/.test(count)) throw new UsageError('--expect-count: expected a non-negative integer');
     options.expectCount = Number(count);
   }
-  return { file: positionals[0]!, options, json: values.json ?? false };
+  if (values.timeline && values.markdown) throw new UsageError('--timeline and --markdown: choose one');
+  if ((values.timeline || values.markdown) && values.json)
+    throw new UsageError('--json prints only the result; leave out --timeline/--markdown');
+  const story: Story = values.timeline ? 'text' : values.markdown ? 'markdown' : 'none';
+  return { file: positionals[0]!, options, json: values.json ?? false, story };
 }
 
 function parseOptions(argv: readonly string[]) {
@@ -99,6 +114,8 @@ function parseOptions(argv: readonly string[]) {
       'expect-last-hash': { type: 'string' },
       'expect-count': { type: 'string' },
       json: { type: 'boolean' },
+      timeline: { type: 'boolean' },
+      markdown: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

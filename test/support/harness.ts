@@ -44,6 +44,8 @@ export interface RunOptions {
 export interface StepResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+  /** The runner's cancellation reached the step (SIGINT sent before it ended). */
+  cancelled: boolean;
   stdout: string;
   stderr: string;
   outputs: Record<string, string>;
@@ -213,9 +215,11 @@ async function runStep(
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
   const timers: NodeJS.Timeout[] = [];
+  let cancelled = false;
   if (options.cancelAfterMs !== undefined) {
     timers.push(
       setTimeout(() => {
+        cancelled = true;
         child.kill('SIGINT');
         timers.push(setTimeout(() => child.kill('SIGTERM'), 7500));
       }, options.cancelAfterMs),
@@ -235,6 +239,7 @@ async function runStep(
   return {
     exitCode,
     signal,
+    cancelled,
     stdout,
     stderr,
     outputs: parseFileCommands(read('GITHUB_OUTPUT')),

@@ -42,7 +42,12 @@ export class HttpRecorder {
   private server?: Server;
   private readonly sockets = new Set<import('node:net').Socket>();
 
-  constructor(private handler: Handler = () => ({ status: 200, body: { ok: true } })) {}
+  private handler: Handler;
+
+  // A plain field rather than a parameter property: Node runs these sources by stripping types.
+  constructor(handler: Handler = () => ({ status: 200, body: { ok: true } })) {
+    this.handler = handler;
+  }
 
   setHandler(handler: Handler): void {
     this.handler = handler;

@@ -139,8 +139,11 @@ export interface VerifiedDelivery {
 }
 
 export class WebhookReceiver extends HttpRecorder {
-  constructor(readonly secret = WEBHOOK_SECRET) {
+  readonly secret: string;
+
+  constructor(secret = WEBHOOK_SECRET) {
     super(() => ({ status: 204 }));
+    this.secret = secret;
   }
 
   get hookUrl(): string {

@@ -45,9 +45,10 @@ function toComponent(pkg: InventoryPackage, type: Enums.ComponentType): Models.C
       new Models.ExternalReference(pkg.resolved, Enums.ExternalReferenceType.Distribution),
     );
   }
-  const properties = new Models.PropertyRepository(
-    pkg.paths.filter(Boolean).map((path) => new Models.Property('cdx:npm:package:path', path)),
-  );
+  const properties = new Models.PropertyRepository([
+    ...pkg.paths.filter(Boolean).map((path) => new Models.Property('cdx:npm:package:path', path)),
+    ...(pkg.properties ?? []).map(([name, value]) => new Models.Property(name, value)),
+  ]);
   const { group, name } = splitName(pkg.name);
   return new Models.Component(type, name, {
     bomRef: pkg.purl,

@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../../shared/errors.js';
 import { assertValid } from '../schema-validate.js';
 import { cycloneDxBom } from './cyclonedx.js';
 import type { DescribedImage } from './described-image.js';
-import { buildInventory, type Inventory } from './inventory.js';
+import type { SbomFormat } from './formats.js';
+import type { Inventory } from './inventory.js';
+import { describeLockfile, type Lockfile } from './load-lockfile.js';
+import { lockfileInventory } from './lockfile-inventory.js';
 import { type NtiaReport, ntiaReport } from './ntia.js';
-import { type PackageLock, parsePackageLock } from './package-lock.js';
 import { spdxDocument } from './spdx.js';
 
-export type SbomFormat = 'cyclonedx-json' | 'spdx-json';
-export const SBOM_FORMATS = ['cyclonedx-json', 'spdx-json'] as const;
+/**
+ * Renders, validates and writes the SBOMs. This module (with the CycloneDX library, ajv and the
+ * schemas) is loaded only once an image has been built, so the action starts without it.
+ */
 
 export interface SbomRequest {
   lockfile: string;
@@ -31,23 +34,12 @@ export interface WrittenFile {
 
 export interface SbomResult {
   components: number;
+  /** The lockfile read, its format as the summary names it, and notes on how it was read. */
+  source: { path: string; format: string; warnings: string[]; notes: string[] };
   cyclonedx?: WrittenFile;
   spdx?: WrittenFile;
   ntia: NtiaReport;
   ntiaFile: WrittenFile;
-}
-
-/** Reads and parses the lockfile once, so a malformed one fails before anything is built. */
-export function loadLockfile(path: string): PackageLock {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UserError(
-      `cannot read the lockfile ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-    );
-  }
-  return parsePackageLock(text, path);
 }
 
 function writeJson(path: string, document: unknown): WrittenFile {
@@ -57,8 +49,8 @@ function writeJson(path: string, document: unknown): WrittenFile {
 }
 
 /** Both documents are rendered and validated against their official schemas before either is written. */
-export function generateSboms(lock: PackageLock, request: SbomRequest): SbomResult {
-  const inventory: Inventory = buildInventory(lock, { includeDev: request.includeDev });
+export function generateSboms(lock: Lockfile, request: SbomRequest): SbomResult {
+  const inventory: Inventory = lockfileInventory(lock, { includeDev: request.includeDev });
   const common = { image: request.image, toolVersion: request.toolVersion, timestamp: request.timestamp };
   const cyclonedx = request.formats.includes('cyclonedx-json') ? cycloneDxBom(inventory, common) : undefined;
   const spdx = request.formats.includes('spdx-json')
@@ -71,6 +63,7 @@ export function generateSboms(lock: PackageLock, request: SbomRequest): SbomResu
   const ntia = ntiaReport(inventory);
   return {
     components: inventory.packages.size,
+    source: { path: lock.file, format: describeLockfile(lock), warnings: lock.warnings, notes: lock.notes },
     ...(cyclonedx ? { cyclonedx: writeJson(join(request.outputDir, 'sbom.cdx.json'), cyclonedx) } : {}),
     ...(spdx ? { spdx: writeJson(join(request.outputDir, 'sbom.spdx.json'), spdx) } : {}),
     ntia,

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { authorName, readInstalledManifest } from './installed-manifest.js';
 import { type HashAlgorithm, integrityHashes } from './integrity.js';
 import type { LockEntry, PackageLock } from './package-lock.js';
 
@@ -22,6 +23,8 @@ export interface InventoryPackage {
   supplier?: string;
   /** purls this package depends on. */
   dependsOn: Set<string>;
+  /** Lockfile facts with no standard field, kept as CycloneDX properties (name, value). */
+  properties?: [string, string][];
 }
 
 export interface Inventory {
@@ -61,30 +64,6 @@ function resolveDependency(
 function followLink(entries: Map<string, LockEntry>, entry: LockEntry): LockEntry | undefined {
   if (!entry.link) return entry;
   return entry.resolved !== undefined ? entries.get(entry.resolved) : undefined;
-}
-
-interface Manifest {
-  license?: unknown;
-  author?: unknown;
-}
-
-/** Licence and author from an installed package's package.json, when node_modules is present. */
-function readInstalledManifest(projectDir: string, path: string): Manifest | undefined {
-  const file = join(projectDir, path, 'package.json');
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  } catch {
-    return undefined;
-  }
-}
-
-function authorName(author: unknown): string | undefined {
-  if (typeof author === 'string') return author.replace(/\s*[<(].*$/, '').trim() || undefined;
-  if (author && typeof author === 'object' && typeof (author as { name?: unknown }).name === 'string') {
-    return (author as { name: string }).name.trim() || undefined;
-  }
-  return undefined;
 }
 
 export interface InventoryOptions {

@@ -20,12 +20,16 @@ export interface LockEntry {
 }
 
 export interface PackageLock {
+  format: 'npm';
   file: string;
   lockfileVersion: number;
   root: LockEntry;
   /** Every entry but the root, in file order. */
   entries: Map<string, LockEntry>;
   hasLegacyDependencies: boolean;
+  /** Kept alike for every lockfile format; npm's lockfile records dev, links and hashes itself. */
+  warnings: string[];
+  notes: string[];
 }
 
 /** The facts a lockfile's `packages` map holds, as counted for the real-world fixtures. */
@@ -169,11 +173,14 @@ export function parsePackageLock(text: string, file: string): PackageLock {
     else entries.set(path, entry);
   }
   return {
+    format: 'npm',
     file,
     lockfileVersion,
     root: root ?? toEntry('', {}),
     entries,
     hasLegacyDependencies: dependencies !== undefined,
+    warnings: [],
+    notes: [],
   };
 }
 

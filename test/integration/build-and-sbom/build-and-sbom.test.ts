@@ -171,6 +171,89 @@ describe('build-and-sbom with buildah and a real registry', () => {
   });
 });
 
+describe('build-and-sbom from a yarn lockfile', () => {
+  const fixture = join(repoRoot, 'test/fixtures/lockfiles/yarn-berry-v4');
+
+  it('writes SBOMs of the packages a production install holds, with the lockfile named in the summary', async () => {
+    const ws = workspace();
+    rmSync(join(ws, 'package-lock.json'));
+    copyFileSync(join(fixture, 'yarn.lock'), join(ws, 'yarn.lock'));
+    copyFileSync(join(fixture, 'package.json'), join(ws, 'package.json'));
+    const result = await run({ image: `${registry.host}/caresync/portal`, push: 'false' }, {}, ws);
+    expect(result.stderr + result.stdout).not.toMatch(/::error::/);
+    expect(result.exitCode).toBe(0);
+
+    const expected = readFileSync(join(fixture, 'production-install.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const at = line.lastIndexOf('@');
+        const name = line.slice(0, at).replace(/^@/, '%40');
+        return `pkg:npm/${name}@${line.slice(at + 1)}`;
+      });
+    const cdx = JSON.parse(readFileSync(result.outputs['sbom-cyclonedx']!, 'utf8')) as {
+      metadata: { component: { type: string; name: string } };
+      components: { type: string; purl: string; hashes?: unknown[] }[];
+    };
+    expect(cdx.metadata.component).toMatchObject({
+      type: 'container',
+      name: `${registry.host}/caresync/portal`,
+    });
+    const libraries = cdx.components.filter((c) => c.type === 'library');
+    expect(libraries.map((c) => c.purl).sort()).toEqual(expected.sort());
+    expect(cdx.components.find((c) => c.type === 'application')!.purl).toBe('pkg:npm/patient-portal@2.4.0');
+    const spdx = JSON.parse(readFileSync(result.outputs['sbom-spdx']!, 'utf8')) as { packages: unknown[] };
+    expect(spdx.packages).toHaveLength(111 + 2); // the image and the application too
+    expect(result.summary).toContain('yarn 2+, __metadata version 10');
+    expect(result.summary).toContain('not reported as hashes');
+    expect(result.summary).toContain('missing version 0, supplier 111, hash 111');
+    expect(existsSync(result.outputs.provenance!)).toBe(true);
+  }, 180_000);
+});
+
+describe('attestation', () => {
+  it('refuses attest without the id-token permission, naming it, before building anything', async () => {
+    const result = await run({ image: `${registry.host}/caresync/attested`, attest: 'true' });
+    expect(result.exitCode).toBe(1);
+    const error = result.annotations.find((a) => a.level === 'error')!;
+    expect(error.message).toMatch(/input "attest" needs the job permission "id-token: write"/);
+    expect(error.message).toMatch(
+      /ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set/,
+    );
+    expect(result.stdout).not.toContain('buildah');
+    expect(result.outputs.digest).toBeUndefined();
+    expect(await registry.tags('caresync/attested').catch(() => [])).toEqual([]);
+  });
+
+  it('with the permission, still stops before building: signing is not part of this build', async () => {
+    const result = await run(
+      { image: `${registry.host}/caresync/attested`, attest: 'true' },
+      {
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/token',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token',
+      },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations.find((a) => a.level === 'error')!.message).toMatch(
+      /input "attest": signing is not available.*attest-build-provenance/,
+    );
+    expect(result.stdout).not.toContain('buildah');
+    expect(findLeaks(result, 'oidc-request-token')).toEqual([]);
+  });
+
+  it('needs provenance to sign', async () => {
+    const result = await run({
+      image: `${registry.host}/caresync/attested`,
+      attest: 'true',
+      provenance: 'false',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations.find((a) => a.level === 'error')!.message).toMatch(
+      /input "attest" signs the provenance statement, so it needs "provenance: true"/,
+    );
+  });
+});
+
 describe('build-and-sbom failures', () => {
   it('fails on a malformed lockfile with its line and column, before building', async () => {
     const result = await run(

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAuditFile } from '../../../shared/audit/index.js';
+import { freePort } from '../../support/free-port.js';
 import { type ActionRun, findLeaks, runAction } from '../../support/harness.js';
-import { HttpRecorder } from '../../support/http-recorder.js';
+import { HttpRecorder, type RecordedRequest } from '../../support/http-recorder.js';
 import { PrometheusServer } from '../../support/prometheus.js';
-import { NAMESPACE, openMetrics, type WorkloadSpec } from './openmetrics.js';
+import { analyseWith, auditTypes, metric, type Report, workspace } from './fixture.js';
+import { openMetrics, type WorkloadSpec } from './openmetrics.js';
 
 const STABLE: WorkloadSpec = { app: 'records-api', rps: 400, errorRate: 0.005, medianMs: 80 };
 const CANARY = { rps: 20, errorRate: 0.005, medianMs: 80 };
@@ -30,19 +30,22 @@ const prometheus = new PrometheusServer();
 const proxy = new HttpRecorder();
 const TOKEN = 'prom-token-5f1c2a9e7b';
 
+/** Passes a request on to the real Prometheus. */
+async function forward(request: RecordedRequest) {
+  const response = await fetch(`${prometheus.url}${request.path}`, {
+    method: request.method,
+    headers: {
+      'content-type': String(request.headers['content-type'] ?? 'application/x-www-form-urlencoded'),
+    },
+    body: request.method === 'POST' ? request.body : undefined,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
 beforeAll(async () => {
   await prometheus.start(openMetrics(WORKLOADS, SERIES_START, 2400));
   // A pass-through proxy in front of the real Prometheus, where faults are injected.
-  proxy.setHandler(async (request) => {
-    const response = await fetch(`${prometheus.url}${request.path}`, {
-      method: request.method,
-      headers: {
-        'content-type': String(request.headers['content-type'] ?? 'application/x-www-form-urlencoded'),
-      },
-      body: request.method === 'POST' ? request.body : undefined,
-    });
-    return { status: response.status, body: await response.json() };
-  });
+  proxy.setHandler(forward);
   await proxy.start();
 }, 60_000);
 afterAll(async () => {
@@ -50,62 +53,17 @@ afterAll(async () => {
   await prometheus.stop();
 });
 beforeEach(() => proxy.reset());
-
-function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'canary-ws-'));
-  mkdirSync(join(dir, 'deploy/environments'), { recursive: true });
-  writeFileSync(
-    join(dir, 'deploy/environments/production.yml'),
-    `environment:
-  name: production
-kubernetes:
-  namespace: ${NAMESPACE}
-  deployment: records-api
-monitoring:
-  prometheus:
-    url: \${PROM_URL}
-canary:
-  analysis:
-    interval: 1m
-    minSamples: 500
-    thresholds:
-      errorRate: "3%"
-      p95: 500ms
-      p99: 2s
-`,
-  );
-  return dir;
-}
-
-interface Report {
-  decision: string;
-  reason: string;
-  prometheus: { retries: number; queries: number };
-  metrics: {
-    name: string;
-    verdict: string;
-    reason: string;
-    canary?: number;
-    baseline?: number;
-    samples: { canary: number; baseline: number };
-    tests: { name: string; state: string }[];
-    series?: [number, number | null, number | null][];
-  }[];
-}
+afterEach(() => proxy.setHandler(forward));
 
 async function analyse(
   canary: string,
   extra: Record<string, string> = {},
   url = proxy.url,
 ): Promise<{ run: ActionRun; report: Report }> {
-  const run = await runAction({
-    action: 'canary-analyze',
-    workspace: workspace(),
-    env: { PROM_URL: url },
+  const { run, report } = await analyseWith({
+    url,
+    canary,
     inputs: {
-      environment: 'production',
-      canary,
-      baseline: STABLE.app,
       'start-time': String(WINDOW_START),
       'end-time': String(WINDOW_END),
       'prometheus-token': TOKEN,
@@ -113,11 +71,8 @@ async function analyse(
     },
   });
   expect(run.exitCode, run.stdout + run.stderr).toBe(0);
-  const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8')) as Report;
-  return { run, report };
+  return { run, report: report! };
 }
-
-const metric = (report: Report, name: string) => report.metrics.find((m) => m.name === name)!;
 
 describe('canary-analyze against a real Prometheus', () => {
   it('promotes a good canary, explains every metric, and leaves a verifiable audit trail', async () => {
@@ -145,12 +100,7 @@ describe('canary-analyze against a real Prometheus', () => {
     expect(run.summary).toContain('Canary analysis: ✅ promote');
     expect(run.summary).toMatch(/\| error-rate \(critical\) \| ✅ pass \|/);
     expect(run.summary).toContain('xychart-beta');
-    const events = readFileSync(run.outputs['audit-log']!, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l).event ?? JSON.parse(l));
-    const types = events.map((e: { type: string }) => e.type);
-    expect(types).toEqual([
+    expect(auditTypes(run)).toEqual([
       'dev.cdevents.taskrun.started.0.3.0',
       'dev.deploy-actions.canary-analysis.decided.v1',
       'dev.cdevents.taskrun.finished.0.3.0',
@@ -249,6 +199,55 @@ describe('canary-analyze against a real Prometheus', () => {
       true,
     );
   });
+
+  it('is inconclusive, naming the refused connection, when Prometheus is down', async () => {
+    // A port nothing listens on: every attempt is refused.
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const { run, report } = await analyse('good-canary', { 'prometheus-timeout': '2s' }, down);
+    expect(run.outputs.decision).toBe('inconclusive');
+    expect(report.reason).toContain(`Prometheus at ${down} did not answer`);
+    expect(report.reason).toContain('ECONNREFUSED');
+    for (const name of ['request-rate', 'error-rate', 'latency-p95', 'latency-p99'])
+      expect(metric(report, name).verdict).toBe('error');
+  });
+
+  it('is inconclusive when Prometheus answers 503 to every attempt', async () => {
+    proxy.fault(
+      /\/api\/v1\//,
+      { status: 503, headers: { 'retry-after': '0' }, body: 'Service Unavailable' },
+      { times: 1000 },
+    );
+    const { run, report } = await analyse('good-canary');
+    expect(run.outputs.decision).toBe('inconclusive');
+    expect(report.reason).toContain('HTTP 503 after 5 attempts');
+    // The first query used the retry policy's five attempts; the rest failed at once.
+    expect(proxy.requests).toHaveLength(5);
+    expect(report.prometheus.retries).toBe(4);
+  });
+
+  it.each([
+    ['answers only after 2.5 s', 2500],
+    ['never answers', 'hang'],
+  ] as const)(
+    'abandons a query when Prometheus %s, past prometheus-timeout: inconclusive, never promote',
+    async (_, delay) => {
+      if (delay === 'hang') proxy.fault(/\/api\/v1\//, { status: 200, delayMs: 'hang' }, { times: 1000 });
+      else
+        proxy.setHandler(async (request) => {
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          return forward(request);
+        });
+      const { run, report } = await analyse('good-canary', { 'prometheus-timeout': '1s' });
+      expect(run.outputs.decision).toBe('inconclusive');
+      expect(report.reason).toContain('Prometheus could not answer');
+      expect(report.reason).toContain('did not answer within prometheus-timeout (1 s per query)');
+      expect(report.reason).toContain('timed out after 1000 ms');
+      for (const name of ['request-rate', 'error-rate', 'latency-p95', 'latency-p99'])
+        expect(metric(report, name).verdict).toBe('error');
+      // One attempt, cut off at the budget (no retry would fit in it); the later queries fail at once.
+      expect(proxy.requests).toHaveLength(1);
+    },
+  );
 
   it('shows the query and Prometheus’ parse error for bad PromQL', async () => {
     const { run, report } = await analyse('good-canary', {

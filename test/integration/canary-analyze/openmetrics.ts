@@ -1,6 +1,6 @@
 /**
  * Deterministic OpenMetrics series for backfilled canary scenarios: request counters with a
- * status label and a latency histogram per workload, sampled every 15 s. Counts follow the
+ * status label and a latency histogram per workload, sampled every 15 s (or `stepS`). Counts follow the
  * expected values exactly (cumulative, floored), with seeded traffic noise per sample, so the
  * same scenario always yields the same TSDB.
  */
@@ -59,7 +59,7 @@ interface Point {
   sum: number;
 }
 
-function points(spec: WorkloadSpec, startS: number, durationS: number, seed: number): Point[] {
+function points(spec: WorkloadSpec, startS: number, durationS: number, seed: number, stepS: number): Point[] {
   const random = mulberry32(seed);
   const sigma = spec.sigma ?? 0.5;
   const shares = BUCKETS_S.map((le) => lognormalCdf(le * 1000, spec.medianMs, sigma));
@@ -67,8 +67,8 @@ function points(spec: WorkloadSpec, startS: number, durationS: number, seed: num
   let requests = 0;
   let offset = { ok: 0, errors: 0, buckets: shares.map(() => 0), count: 0, sum: 0 };
   const out: Point[] = [];
-  for (let s = 0; s <= durationS; s += STEP_S) {
-    if (s > 0) requests += spec.rps * STEP_S * (0.8 + 0.4 * random());
+  for (let s = 0; s <= durationS; s += stepS) {
+    if (s > 0) requests += spec.rps * stepS * (0.8 + 0.4 * random());
     const total = Math.floor(requests);
     const errors = Math.floor(requests * spec.errorRate);
     const raw = {
@@ -92,14 +92,25 @@ function points(spec: WorkloadSpec, startS: number, durationS: number, seed: num
   return out;
 }
 
-/** The OpenMetrics text for `workloads` over `durationS` seconds from `startS` (unix seconds). */
-export function openMetrics(workloads: readonly WorkloadSpec[], startS: number, durationS: number): string {
-  const series = workloads.map((spec, i) => ({ spec, points: points(spec, startS, durationS, 1000 + i) }));
+/**
+ * The OpenMetrics text for `workloads` over `durationS` seconds from `startS` (unix seconds),
+ * one sample every `stepS` seconds.
+ */
+export function openMetrics(
+  workloads: readonly WorkloadSpec[],
+  startS: number,
+  durationS: number,
+  stepS = STEP_S,
+): string {
+  const series = workloads.map((spec, i) => ({
+    spec,
+    points: new Map(points(spec, startS, durationS, 1000 + i, stepS).map((p) => [p.t, p])),
+  }));
   const lines: string[] = ['# TYPE http_requests counter'];
   const labels = (app: string) => `namespace="${NAMESPACE}",app="${app}"`;
-  for (let s = 0; s <= durationS; s += STEP_S) {
+  for (let s = 0; s <= durationS; s += stepS) {
     for (const { spec, points } of series) {
-      const p = points.find((q) => q.t === startS + s);
+      const p = points.get(startS + s);
       if (!p) continue;
       lines.push(`http_requests_total{${labels(spec.app)},status="200"} ${p.ok} ${p.t}`);
       if (spec.errorRate > 0)
@@ -107,9 +118,9 @@ export function openMetrics(workloads: readonly WorkloadSpec[], startS: number, 
     }
   }
   lines.push('# TYPE http_request_duration_seconds histogram');
-  for (let s = 0; s <= durationS; s += STEP_S) {
+  for (let s = 0; s <= durationS; s += stepS) {
     for (const { spec, points } of series) {
-      const p = points.find((q) => q.t === startS + s);
+      const p = points.get(startS + s);
       if (!p) continue;
       BUCKETS_S.forEach((le, i) => {
         lines.push(

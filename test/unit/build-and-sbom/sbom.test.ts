@@ -4,11 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cycloneDxBom } from '../../../actions/build-and-sbom/sbom/cyclonedx.js';
-import { generateSboms, loadLockfile } from '../../../actions/build-and-sbom/sbom/generate.js';
+import { generateSboms } from '../../../actions/build-and-sbom/sbom/generate.js';
 import { integrityHashes } from '../../../actions/build-and-sbom/sbom/integrity.js';
 import { buildInventory, npmPurl } from '../../../actions/build-and-sbom/sbom/inventory.js';
 import { classifyLicense, spdxLicenseField } from '../../../actions/build-and-sbom/sbom/license.js';
-import { lockfileFacts, parsePackageLock } from '../../../actions/build-and-sbom/sbom/package-lock.js';
+import { loadLockfile } from '../../../actions/build-and-sbom/sbom/load-lockfile.js';
+import {
+  lockfileFacts,
+  type PackageLock,
+  parsePackageLock,
+} from '../../../actions/build-and-sbom/sbom/package-lock.js';
 import { spdxDocument } from '../../../actions/build-and-sbom/sbom/spdx.js';
 import { assertValid } from '../../../actions/build-and-sbom/schema-validate.js';
 import { repoRoot } from '../../support/harness.js';
@@ -24,6 +29,13 @@ const IMAGE = {
   purl: `pkg:oci/patient-api@${encodeURIComponent(DIGEST)}`,
 };
 const COMMON = { toolVersion: '0.1.0', timestamp: new Date('2026-01-02T03:04:05.000Z') };
+
+/** An npm lockfile, read the way the action reads any lockfile. */
+function npmLock(path: string): PackageLock {
+  const lock = loadLockfile(path);
+  if (lock.format !== 'npm') throw new Error(`${path} was read as ${lock.format}`);
+  return lock;
+}
 
 /** All purls in a CycloneDX document's components, nested ones included. */
 function cdxPurls(bom: { components?: { purl?: string; components?: unknown[] }[] }): Set<string> {
@@ -79,7 +91,7 @@ function projectFrom(lockfile: string): string {
 describe('package-lock parsing: the real-world figures', () => {
   // From the fixture set's expected-facts.json.
   it('parse-server (lockfileVersion 2, 1809 entries)', () => {
-    expect(lockfileFacts(loadLockfile(LARGE))).toEqual({
+    expect(lockfileFacts(npmLock(LARGE))).toEqual({
       lockfileVersion: 2,
       packages_entries_incl_root: 1809,
       packages_entries_excl_root: 1808,
@@ -98,7 +110,7 @@ describe('package-lock parsing: the real-world figures', () => {
   });
 
   it('@actions/cache (lockfileVersion 3, 52 entries)', () => {
-    expect(lockfileFacts(loadLockfile(SMALL))).toEqual({
+    expect(lockfileFacts(npmLock(SMALL))).toEqual({
       lockfileVersion: 3,
       packages_entries_incl_root: 52,
       packages_entries_excl_root: 51,
@@ -128,16 +140,16 @@ describe('package-lock parsing: the real-world figures', () => {
 
 describe('inventory', () => {
   it('keeps production packages (devOptional included, links followed) and one component per purl', () => {
-    const inventory = buildInventory(loadLockfile(LARGE));
+    const inventory = buildInventory(npmLock(LARGE));
     expect(inventory.packages.size).toBe(651);
     const paths = [...inventory.packages.values()].reduce((n, p) => n + p.paths.length, 0);
     expect(paths).toBe(706); // 705 neither dev nor devOptional + 3 devOptional − 2 links
-    expect(buildInventory(loadLockfile(SMALL)).packages.size).toBe(40);
-    expect(buildInventory(loadLockfile(SMALL), { includeDev: true }).packages.size).toBe(51);
+    expect(buildInventory(npmLock(SMALL)).packages.size).toBe(40);
+    expect(buildInventory(npmLock(SMALL), { includeDev: true }).packages.size).toBe(51);
   });
 
   it('resolves dependencies the way node does, nearest node_modules first', () => {
-    const inventory = buildInventory(loadLockfile(LARGE));
+    const inventory = buildInventory(npmLock(LARGE));
     const bodyParser = inventory.packages.get('pkg:npm/body-parser@1.20.3')!;
     // body-parser has its own nested debug@2.6.9 under node_modules/body-parser/node_modules.
     expect(bodyParser.dependsOn).toContain('pkg:npm/debug@2.6.9');
@@ -180,9 +192,7 @@ describe('SBOMs compared with @cyclonedx/cyclonedx-npm', () => {
   }, 60_000);
 
   it('lists the same set of purls for the ≥1,000-package lockfile', () => {
-    const bom = cycloneDxBom(buildInventory(loadLockfile(LARGE)), COMMON) as Parameters<
-      typeof cdxPurls
-    >[0] & {
+    const bom = cycloneDxBom(buildInventory(npmLock(LARGE)), COMMON) as Parameters<typeof cdxPurls>[0] & {
       metadata: { component: { purl: string } };
     };
     const ours = cdxPurls(bom);
@@ -193,7 +203,7 @@ describe('SBOMs compared with @cyclonedx/cyclonedx-npm', () => {
 
   it("lists the same set of purls for this repository's own lockfile", () => {
     const ours = cdxPurls(
-      cycloneDxBom(buildInventory(loadLockfile(join(repoRoot, 'package-lock.json'))), COMMON) as never,
+      cycloneDxBom(buildInventory(npmLock(join(repoRoot, 'package-lock.json'))), COMMON) as never,
     );
     expect(own.purls.size).toBeGreaterThan(50);
     expect([...ours].sort()).toEqual([...own.purls].sort());
@@ -202,7 +212,7 @@ describe('SBOMs compared with @cyclonedx/cyclonedx-npm', () => {
 
 describe('documents', () => {
   it('validates CycloneDX 1.6 and SPDX 2.3 against the official schemas, describing the image', () => {
-    const inventory = buildInventory(loadLockfile(SMALL));
+    const inventory = buildInventory(npmLock(SMALL));
     const bom = cycloneDxBom(inventory, { ...COMMON, image: IMAGE }) as {
       specVersion: string;
       metadata: { component: Record<string, unknown> };

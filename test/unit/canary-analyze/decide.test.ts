@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../actions/canary-analyze/decide.js';
-import type { MetricResult, Verdict } from '../../../actions/canary-analyze/judge.js';
+import type { MetricResult, TestReport, Verdict } from '../../../actions/canary-analyze/judge.js';
 
 function metric(name: string, verdict: Verdict, critical = false): MetricResult {
   return {
@@ -57,5 +57,56 @@ describe('decide', () => {
     const twoSoft = [metric('a', 'fail'), metric('b', 'fail'), metric('c', 'pass')];
     expect(decide(twoSoft, { ...options, maxFailures: 3 }).decision).toBe('continue');
     expect(decide(twoSoft, { ...options, maxFailures: 2 }).decision).toBe('rollback');
+  });
+
+  describe('gate next-step (between canary weights)', () => {
+    const test = (kind: TestReport['kind'], state: TestReport['state']): TestReport => ({
+      name: `${kind} ${state}`,
+      kind,
+      state,
+      logMixture: 0,
+      rejectAt: 6,
+      logAtMinimum: 0,
+      acceptAt: -2.3,
+      alpha: 0.002,
+      informativeIntervals: 10,
+    });
+    const open = (name: string, absolute: TestReport['state']): MetricResult => ({
+      ...metric(name, 'insufficient', true),
+      tests: [test('absolute', absolute), test('comparative', 'undecided')],
+    });
+    const last = { ...options, final: true, gate: 'next-step' as const };
+
+    it('moves on at the end when every open metric is within its thresholds', () => {
+      const metrics = [
+        open('error-rate', 'accept'),
+        open('latency-p95', 'accept'),
+        metric('latency-p99', 'pass'),
+      ];
+      const result = decide(metrics, last);
+      expect(result.decision).toBe('continue');
+      expect(result.reason).toMatch(/ready for the next weight/);
+      expect(result.inconclusive).toEqual(['error-rate', 'latency-p95']);
+    });
+
+    it('keeps the promote gate strict, and waits for the end of the step', () => {
+      const metrics = [open('error-rate', 'accept')];
+      expect(decide(metrics, { ...last, gate: 'promote' }).decision).toBe('inconclusive');
+      expect(decide(metrics, { ...last, final: false }).reason).toMatch(/not enough evidence yet/);
+    });
+
+    it('never moves on with a threshold still open, no data, a failed query or a failure', () => {
+      expect(decide([open('error-rate', 'undecided')], last).decision).toBe('inconclusive');
+      expect(decide([{ ...open('error-rate', 'accept'), tests: [] }], last).decision).toBe('inconclusive');
+      expect(
+        decide([open('error-rate', 'accept'), metric('latency-p95', 'nodata', true)], last).decision,
+      ).toBe('inconclusive');
+      expect(decide([open('error-rate', 'accept'), metric('custom', 'error')], last).decision).toBe(
+        'inconclusive',
+      );
+      expect(decide([open('error-rate', 'accept'), metric('latency-p95', 'fail', true)], last).decision).toBe(
+        'rollback',
+      );
+    });
   });
 });
