@@ -5,7 +5,7 @@ import { openAuditFromConfig } from '../../shared/audit/open-from-config.js';
 import { effectiveConfigMarkdown } from '../../shared/config/index.js';
 import { loadOptionalEnvironmentConfig } from '../../shared/config/load-optional.js';
 import type { CanaryInputs } from './inputs.js';
-import { loadPrometheusTls } from './prometheus-tls.js';
+import { loadPrometheusTls, mergeTlsConfig } from './prometheus-tls.js';
 import { analysisSummary, buildReport, metricsOutput, writeReport } from './report.js';
 import { resolveSettings } from './settings.js';
 import { type AnalysisRun, runAnalysis } from './watch.js';
@@ -20,7 +20,14 @@ function reportFile(inputs: CanaryInputs): string {
 export async function canaryAnalyze(inputs: CanaryInputs, signal: AbortSignal): Promise<AnalysisRun> {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const loaded = await loadOptionalEnvironmentConfig(inputs.environment, inputs.configPath, workspace);
-  const tls = loadPrometheusTls(inputs.prometheusTls, workspace);
+  const tls = loadPrometheusTls(
+    mergeTlsConfig(
+      inputs.prometheusTls,
+      loaded.config.monitoring.prometheus?.tls,
+      loaded.files.at(-1) ?? 'the environment config',
+    ),
+    workspace,
+  );
   const settings = resolveSettings(inputs, loaded.config, loaded.files.at(-1), tls);
   if (tls?.insecureSkipVerify) {
     core.warning(

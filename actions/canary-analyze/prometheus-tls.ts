@@ -11,6 +11,8 @@ export interface TlsInputs {
   clientCert?: string;
   clientKey?: string;
   insecureSkipVerify: boolean;
+  /** How messages name each value, when it did not come from its input (e.g. a config key). */
+  labels?: Partial<Record<'caFile' | 'clientCert' | 'clientKey', string>>;
 }
 
 /** TLS for an https Prometheus, read and checked once. */
@@ -28,13 +30,13 @@ export interface PrometheusTls {
 const PEM_TEXT = /^\s*-----BEGIN /;
 
 /** Reads a PEM input: the text itself when it looks like PEM, else the file it names. */
-function readPem(input: string, value: string, workspace: string): { pem: string; source: string } {
-  if (PEM_TEXT.test(value)) return { pem: value, source: `input "${input}" (inline PEM)` };
+function readPem(label: string, value: string, workspace: string): { pem: string; source: string } {
+  if (PEM_TEXT.test(value)) return { pem: value, source: `${label} (inline PEM)` };
   const path = isAbsolute(value) ? value : resolve(workspace, value);
   try {
     return { pem: readFileSync(path, 'utf8'), source: path };
   } catch (error) {
-    throw new UserError(`input "${input}": cannot read ${path}: ${errorMessage(error)}`);
+    throw new UserError(`${label}: cannot read ${path}: ${errorMessage(error)}`);
   }
 }
 
@@ -44,15 +46,15 @@ const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE----
  * Every certificate in a PEM bundle must parse: a secure context silently drops a CA it cannot
  * read, which would surface only later as an unverifiable Prometheus.
  */
-function checkCertificates(input: string, pem: string, source: string): void {
+function checkCertificates(label: string, pem: string, source: string): void {
   const blocks = pem.match(CERTIFICATE) ?? [];
-  if (!blocks.length) throw new UserError(`input "${input}": ${source} holds no PEM certificate`);
+  if (!blocks.length) throw new UserError(`${label}: ${source} holds no PEM certificate`);
   blocks.forEach((block, i) => {
     try {
       new X509Certificate(block);
     } catch (error) {
       throw new UserError(
-        `input "${input}": certificate ${i + 1} of ${blocks.length} in ${source} cannot be read: ${errorMessage(error)}`,
+        `${label}: certificate ${i + 1} of ${blocks.length} in ${source} cannot be read: ${errorMessage(error)}`,
       );
     }
   });
@@ -76,24 +78,29 @@ export function loadPrometheusTls(inputs: TlsInputs, workspace: string): Prometh
       'inputs "prometheus-client-cert" and "prometheus-client-key" go together: give both or neither',
     );
   }
+  const label = {
+    caFile: inputs.labels?.caFile ?? 'input "prometheus-ca-file"',
+    clientCert: inputs.labels?.clientCert ?? 'input "prometheus-client-cert"',
+    clientKey: inputs.labels?.clientKey ?? 'input "prometheus-client-key"',
+  };
   const tls: PrometheusTls = { insecureSkipVerify: inputs.insecureSkipVerify };
   if (inputs.caFile) {
-    const { pem, source } = readPem('prometheus-ca-file', inputs.caFile, workspace);
-    checkCertificates('prometheus-ca-file', pem, source);
+    const { pem, source } = readPem(label.caFile, inputs.caFile, workspace);
+    checkCertificates(label.caFile, pem, source);
     // A `ca` option replaces Node's trust store; keep the default CAs and add the bundle.
     tls.ca = [...getCACertificates('default'), pem];
     tls.caSource = source;
   }
   if (inputs.clientCert && inputs.clientKey) {
-    const cert = readPem('prometheus-client-cert', inputs.clientCert, workspace);
-    const key = readPem('prometheus-client-key', inputs.clientKey, workspace);
+    const cert = readPem(label.clientCert, inputs.clientCert, workspace);
+    const key = readPem(label.clientKey, inputs.clientKey, workspace);
     registerSecret(key.pem.trim());
-    checkCertificates('prometheus-client-cert', cert.pem, cert.source);
+    checkCertificates(label.clientCert, cert.pem, cert.source);
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.pem)) {
-      throw new UserError(`input "prometheus-client-key": ${key.source} holds no PEM private key`);
+      throw new UserError(`${label.clientKey}: ${key.source} holds no PEM private key`);
     }
     checkContext(
-      `inputs "prometheus-client-cert" (${cert.source}) and "prometheus-client-key" (${key.source}) are not a usable pair`,
+      `${label.clientCert} and ${label.clientKey} are not a usable pair (${cert.source}; ${key.source})`,
       { cert: cert.pem, key: key.pem },
     );
     tls.cert = cert.pem;
@@ -188,4 +195,26 @@ export function describeCertificateProblem(
     hint = 'give the CA that signed it in prometheus-ca-file';
   }
   return `the TLS certificate of Prometheus at ${url} could not be verified: ${what}; ${hint}`;
+}
+
+/** The config's `monitoring.prometheus.tls`, each value overridden by its input when given. */
+export function mergeTlsConfig(
+  inputs: TlsInputs,
+  config:
+    | { caFile?: string; clientCert?: string; clientKey?: string; insecureSkipVerify?: boolean }
+    | undefined,
+  where: string,
+): TlsInputs {
+  if (!config) return inputs;
+  const merged: TlsInputs = {
+    insecureSkipVerify: inputs.insecureSkipVerify || config.insecureSkipVerify === true,
+    labels: { ...inputs.labels },
+  };
+  for (const key of ['caFile', 'clientCert', 'clientKey'] as const) {
+    const value = inputs[key] ?? config[key];
+    if (value === undefined) continue;
+    merged[key] = value;
+    if (inputs[key] === undefined) merged.labels![key] = `monitoring.prometheus.tls.${key} in ${where}`;
+  }
+  return merged;
 }

@@ -220,14 +220,15 @@ export async function deployBlueGreen(ctx: StrategyContext): Promise<DeployResul
       afterSwitch,
     );
 
+  // Complete before the previous colour goes: a cancel from here on finds nothing to undo.
+  const done: ReleaseState = { ...switched, phase: 'complete' };
+  await writeState(client, servicePath, done);
   if (active && ctx.target.scaleDownDelayMs <= 0) {
     await scaleDeployment(client, ns, colourDeployment(target.deployment, active), 0);
     ctx.note(`scaled the previous colour ${active} to 0 (no scale-down delay)`);
   } else if (active) {
     ctx.note(`previous colour ${active} kept running until ${scaleDownAt} for an instant rollback`);
   }
-  const done: ReleaseState = { ...switched, phase: 'complete' };
-  await writeState(client, servicePath, done);
   return {
     ...afterSwitch,
     phase: 'complete',

@@ -13,9 +13,10 @@ import { paths } from '../../shared/kube/paths.js';
 import { type ReleaseState, readState, writeState } from '../../shared/kube/release-state.js';
 import { applyManifests } from './apply.js';
 import { nextPosition, remainingSteps } from './canary-schedule.js';
-import { DeployFailure, type DeployResult, type StrategyContext } from './context.js';
+import { type CanaryTraffic, DeployFailure, type DeployResult, type StrategyContext } from './context.js';
 import { takeLease } from './lease.js';
 import { findDeployment } from './manifests.js';
+import { describeCanaryTraffic } from './report.js';
 import { deployRolling, watchRollout } from './rolling.js';
 import { describeHealth, verifyHealth } from './verify-health.js';
 
@@ -224,12 +225,21 @@ export async function runCanary(ctx: StrategyContext): Promise<DeployResult> {
     throw new DeployFailure(`canary ${t.canary} did not become ready: ${rollout.message}`, withImage);
 
   const achieved = await setCanaryWeight(client, t, position.weight, () => ctx.faults.conflicts++);
-  ctx.note(
-    `traffic: ${achieved}% to the canary through ${t.mode === 'nginx' ? `NGINX ingress ${t.canaryIngress}` : t.mode === 'httproute' ? `HTTPRoute ${t.route}` : 'replica ratio'}${achieved !== position.weight ? ` (asked ${position.weight}%)` : ''}`,
-  );
+  const split = t.mode === 'replicas' ? replicaSplit(t.totalReplicas, position.weight) : undefined;
+  const traffic: CanaryTraffic = {
+    mode: t.mode,
+    requested: position.weight,
+    achieved,
+    ...(t.mode === 'nginx' && t.canaryIngress ? { via: t.canaryIngress } : {}),
+    ...(t.mode === 'httproute' && t.route ? { via: t.route } : {}),
+    ...(split ? { canaryReplicas: split.canary, stableReplicas: split.stable } : {}),
+  };
+  ctx.note(`traffic to the canary: ${describeCanaryTraffic(traffic)}`);
   const shifted: ReleaseState = { ...progressing, weight: achieved };
   await writeState(client, stablePath, shifted);
-  await ctx.audit.emit((scope) => trafficEvent(scope, t, current?.weight ?? 0, achieved, position.step));
+  await ctx.audit.emit((scope) =>
+    trafficEvent(scope, t, current?.weight ?? 0, achieved, position.step, position.weight),
+  );
 
   const health = await verifyHealth(ctx.config, target.healthUrl, ctx.signal);
   if (health) ctx.note(`health: ${describeHealth(health)}`);
@@ -243,6 +253,7 @@ export async function runCanary(ctx: StrategyContext): Promise<DeployResult> {
     ...withImage,
     phase: 'canary',
     canaryWeight: achieved,
+    canaryTraffic: traffic,
     ...(canaryDeployment ? { revision: String(revisionOf(rollout.object) ?? '') } : {}),
     remainingSteps: remainingSteps(steps, {
       ...(position.step !== undefined ? { step: position.step } : {}),
@@ -262,13 +273,21 @@ function trafficEvent(
   from: number,
   to: number,
   step: number | undefined,
+  requested = to,
 ) {
   return projectEvent(scope, {
     thing: 'traffic',
     verb: 'shifted',
     subject: t.stable,
     outcome: 'success',
-    details: { from, to, ...(step !== undefined ? { step } : {}), via: t.mode, canary: t.canary },
+    details: {
+      from,
+      to,
+      ...(requested !== to ? { requested } : {}),
+      ...(step !== undefined ? { step } : {}),
+      via: t.mode,
+      canary: t.canary,
+    },
   });
 }
 
@@ -286,12 +305,21 @@ async function promote(
     throw new UserError(`promote: canary deployment "${t.canary}" does not exist`);
   const previousImage = containerImage(stable.spec?.template, target.container);
   const previousRevision = revisionOf(stable);
+  // Recorded before stable's template changes, so whoever finds the promotion unfinished (the
+  // post step of a cancelled job, the automatic rollback, the rollback action) knows this run
+  // started it and which revision to restore.
+  const promoting: ReleaseState = {
+    ...state,
+    phase: 'promoting',
+    ...(previousRevision !== undefined ? { stableRevision: previousRevision } : {}),
+    runId: ctx.holder,
+  };
+  await writeState(client, paths.deployment(ns, t.stable), promoting);
   await client.jsonPatch(paths.deployment(ns, t.stable), [
     { op: 'replace', path: '/spec/template/spec', value: canary.spec.template.spec },
     { op: 'replace', path: '/spec/replicas', value: t.totalReplicas },
   ]);
-  const promoting: ReleaseState = { ...state, phase: 'promoted' };
-  await writeState(client, paths.deployment(ns, t.stable), { ...state, phase: 'canary' });
+  ctx.note(`promoting: ${t.stable} takes the canary's template (was revision ${previousRevision ?? '?'})`);
   const rollout = await watchRollout(ctx, t.stable);
   if (rollout.outcome === 'cancelled') throw ctx.signal.reason ?? new Error('cancelled');
   const image = containerImage(canary.spec.template, target.container);
@@ -310,6 +338,7 @@ async function promote(
   const revision = revisionOf(rollout.object);
   const done: ReleaseState = {
     ...promoting,
+    phase: 'promoted',
     weight: 0,
     ...(image ? { image } : {}),
     ...(previousImage ? { previousImage } : {}),

@@ -1,7 +1,7 @@
 import type { Audit } from '../../shared/audit/index.js';
 import type { EnvironmentConfig } from '../../shared/config/index.js';
 import type { KubeClient } from '../../shared/kube/client.js';
-import type { ReleaseState, Strategy } from '../../shared/kube/release-state.js';
+import type { ReleaseState, Strategy, TrafficMode } from '../../shared/kube/release-state.js';
 import type { Target } from './config.js';
 import type { DeployInputs } from './inputs.js';
 import type { ManifestDoc } from './manifests.js';
@@ -43,6 +43,20 @@ export interface StrategyContext {
   guard: (guard: Guard) => void;
 }
 
+/** How a canary's traffic share was set, and what it came to. */
+export interface CanaryTraffic {
+  mode: TrafficMode;
+  /** The weight the step asked for. */
+  requested: number;
+  /** The weight actually in effect (replica ratio rounds to whole pods). */
+  achieved: number;
+  /** The object that carries the weight (canary Ingress or HTTPRoute). */
+  via?: string;
+  /** Replica ratio: pods of each track. */
+  canaryReplicas?: number;
+  stableReplicas?: number;
+}
+
 export interface DeployResult {
   strategy: Strategy;
   phase: ReleaseState['phase'];
@@ -52,6 +66,7 @@ export interface DeployResult {
   previousImage?: string;
   activeColor?: string;
   canaryWeight?: number;
+  canaryTraffic?: CanaryTraffic;
   remainingSteps: number[];
   url?: string;
   state?: ReleaseState;

@@ -30,7 +30,8 @@ import {
 } from './context.js';
 import { dryRun } from './dry-run.js';
 import type { DeployInputs } from './inputs.js';
-import { loadManifests, placeInNamespace, substituteImage } from './manifests.js';
+import { renderKustomization } from './kustomize.js';
+import { loadManifests, parseManifests, placeInNamespace, substituteImage } from './manifests.js';
 import { deploySummary, writeOutputs } from './report.js';
 import { deployRolling } from './rolling.js';
 
@@ -55,7 +56,15 @@ export async function deploy(inputs: DeployInputs, signal: AbortSignal): Promise
   const { config } = loaded;
   const target = resolveTarget(inputs, loaded);
   const strategy = inputs.strategy ?? target.strategy;
-  const docs = loadManifests(inputs.manifests, workspace);
+  const docs = [
+    ...(inputs.kustomize
+      ? parseManifests(
+          await renderKustomization(inputs.kustomize, workspace, signal),
+          `kustomize ${inputs.kustomize}`,
+        )
+      : []),
+    ...loadManifests(inputs.manifests, workspace),
+  ];
   placeInNamespace(docs, target.namespace);
   if (inputs.image && docs.length > 0)
     substituteImage(docs, target.container ?? target.deployment, inputs.image);
@@ -196,7 +205,7 @@ export async function deploy(inputs: DeployInputs, signal: AbortSignal): Promise
     }
   } catch (error) {
     if (signal.aborted) {
-      failure = `cancelled: ${errorMessage(error)}`;
+      failure = `${errorMessage(error)}; the post step undoes whatever this run left unfinished`;
     } else if (error instanceof DeployFailure) {
       failure = error.message;
       result = await handleFailure(ctx, error);
@@ -204,7 +213,8 @@ export async function deploy(inputs: DeployInputs, signal: AbortSignal): Promise
       failure = errorMessage(error);
     }
   } finally {
-    for (const path of ctx.leases) {
+    // A cancelled run keeps its lease: the post step undoes the change under it, then drops it.
+    for (const path of signal.aborted ? [] : ctx.leases) {
       await releaseLease(client, path, ctx.holder).catch((error: unknown) =>
         core.warning(`could not release the lease on ${path}: ${errorMessage(error)}`),
       );

@@ -16,6 +16,8 @@ export interface DeployInputs {
   weight?: number;
   step?: number;
   manifests: string[];
+  /** Kustomization directory rendered with `kubectl kustomize`. */
+  kustomize?: string;
   image?: string;
   container?: string;
   namespace?: string;
@@ -76,6 +78,7 @@ export function readInputs(): DeployInputs {
     ...(weight !== undefined ? { weight } : {}),
     ...(step !== undefined ? { step } : {}),
     manifests: getList('manifests'),
+    ...(getString('kustomize') ? { kustomize: getString('kustomize') } : {}),
     ...(image ? { image } : {}),
     ...(getString('container') ? { container: getString('container') } : {}),
     ...(getString('namespace') ? { namespace: getString('namespace') } : {}),

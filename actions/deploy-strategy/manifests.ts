@@ -56,33 +56,39 @@ export function loadManifests(entries: readonly string[], workspace: string): Ma
   const docs: ManifestDoc[] = [];
   for (const path of manifestFiles(entries, workspace)) {
     const file = relative(workspace, path).startsWith('..') ? path : relative(workspace, path);
-    const text = readFileSync(path, 'utf8');
-    parseAllDocuments(text).forEach((document, index) => {
-      const where = describeDoc({ file, index });
-      if ('errors' in document && document.errors.length > 0) {
-        throw new UserError(`${where}: not valid YAML: ${document.errors[0]!.message.split('\n')[0]}`);
-      }
-      const value = document.toJS() as unknown;
-      if (value === null || value === undefined) return;
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        throw new UserError(
-          `${where}: expected a Kubernetes object (a map with apiVersion, kind and metadata)`,
-        );
-      }
-      const object = value as Record<string, unknown>;
-      if (object.kind === 'List' && Array.isArray(object.items)) {
-        throw new UserError(`${where}: kind List is not supported; write one document per object`);
-      }
-      const metadata = object.metadata as { name?: unknown } | undefined;
-      const missing = [
-        typeof object.apiVersion !== 'string' && 'apiVersion',
-        typeof object.kind !== 'string' && 'kind',
-        typeof metadata?.name !== 'string' && 'metadata.name',
-      ].filter(Boolean);
-      if (missing.length) throw new UserError(`${where}: missing ${missing.join(', ')}`);
-      docs.push({ file, index, object: object as ManifestDoc['object'] });
-    });
+    docs.push(...parseManifests(readFileSync(path, 'utf8'), file));
   }
+  return docs;
+}
+
+/** The objects of one multi-document YAML text; `file` names where it came from in errors. */
+export function parseManifests(text: string, file: string): ManifestDoc[] {
+  const docs: ManifestDoc[] = [];
+  parseAllDocuments(text).forEach((document, index) => {
+    const where = describeDoc({ file, index });
+    if ('errors' in document && document.errors.length > 0) {
+      throw new UserError(`${where}: not valid YAML: ${document.errors[0]!.message.split('\n')[0]}`);
+    }
+    const value = document.toJS() as unknown;
+    if (value === null || value === undefined) return;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new UserError(
+        `${where}: expected a Kubernetes object (a map with apiVersion, kind and metadata)`,
+      );
+    }
+    const object = value as Record<string, unknown>;
+    if (object.kind === 'List' && Array.isArray(object.items)) {
+      throw new UserError(`${where}: kind List is not supported; write one document per object`);
+    }
+    const metadata = object.metadata as { name?: unknown } | undefined;
+    const missing = [
+      typeof object.apiVersion !== 'string' && 'apiVersion',
+      typeof object.kind !== 'string' && 'kind',
+      typeof metadata?.name !== 'string' && 'metadata.name',
+    ].filter(Boolean);
+    if (missing.length) throw new UserError(`${where}: missing ${missing.join(', ')}`);
+    docs.push({ file, index, object: object as ManifestDoc['object'] });
+  });
   return docs;
 }
 

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { details, StepSummary, table } from '../../shared/summary.js';
-import type { DeployResult, FaultCounters } from './context.js';
+import type { CanaryTraffic, DeployResult, FaultCounters } from './context.js';
 import type { DeployInputs } from './inputs.js';
 
 export function writeOutputs(result: DeployResult, strategy: string): void {
@@ -16,6 +16,17 @@ export function writeOutputs(result: DeployResult, strategy: string): void {
   core.setOutput('url', result.url ?? '');
   core.setOutput('state', JSON.stringify(result.state ?? { strategy, phase: result.phase }));
   core.setOutput('rolled-back', result.rolledBack ? 'true' : 'false');
+}
+
+/** One line on where a canary's traffic share comes from, e.g. "25% by replica ratio: 1 of 4 pods (asked 5%)". */
+export function describeCanaryTraffic(t: CanaryTraffic): string {
+  const asked = t.achieved !== t.requested ? ` (asked ${t.requested}%)` : '';
+  if (t.mode === 'replicas') {
+    const total = (t.canaryReplicas ?? 0) + (t.stableReplicas ?? 0);
+    return `${t.achieved}% by replica ratio: ${t.canaryReplicas ?? 0} canary pod(s) of ${total}${asked}`;
+  }
+  const through = t.mode === 'nginx' ? `NGINX canary ingress ${t.via}` : `HTTPRoute ${t.via}`;
+  return `${t.achieved}% through ${through}${asked}`;
 }
 
 export function deploySummary(options: {
@@ -51,7 +62,14 @@ export function deploySummary(options: {
           ['Previous revision', result.previousRevision ?? ''],
           ['Previous image', result.previousImage ?? ''],
           ['Active colour', result.activeColor ?? ''],
-          ['Canary weight', result.canaryWeight === undefined ? '' : `${result.canaryWeight}%`],
+          [
+            'Canary weight',
+            result.canaryTraffic
+              ? describeCanaryTraffic(result.canaryTraffic)
+              : result.canaryWeight === undefined
+                ? ''
+                : `${result.canaryWeight}%`,
+          ],
           ['Remaining steps', result.remainingSteps.join(', ')],
           ['Rolled back', result.rolledBack?.detail ?? ''],
         ].filter(([, value]) => value !== ''),

@@ -37,10 +37,11 @@ export async function applyRelease(ctx: StrategyContext, before: Deployment | un
       );
     return;
   }
-  if (!inputs.image) throw new UserError('nothing to deploy: give "manifests", "image", or both');
+  if (!inputs.image)
+    throw new UserError('nothing to deploy: give "manifests" or "kustomize", "image", or both');
   if (!before) {
     throw new UserError(
-      `deployment "${target.deployment}" does not exist in namespace "${target.namespace}"; give "manifests" to create it`,
+      `deployment "${target.deployment}" does not exist in namespace "${target.namespace}"; give "manifests" or "kustomize" to create it`,
     );
   }
   await setContainerImage(

@@ -61,6 +61,11 @@ export async function rollback(inputs: RollbackInputs, signal: AbortSignal): Pro
   await audit.emit((scope) =>
     taskRunStarted(scope, { details: { when: inputs.when, deployment: kube.deployment } }),
   );
+  // Said before the Kubernetes client (a large, lazily loaded chunk) is loaded, so the log shows
+  // at once what this step is about to do.
+  core.info(
+    `Rollback of ${kube.namespace}/${kube.deployment} in ${inputs.environment} (when: ${inputs.when})`,
+  );
   const summary = new StepSummary();
   let triggers: TriggerResult[] = [];
   let outcome: RollbackOutcome | undefined;

@@ -38668,15 +38668,15 @@ var external_node_tls_ = __nccwpck_require__(1692);
 
 const PEM_TEXT = /^\s*-----BEGIN /;
 /** Reads a PEM input: the text itself when it looks like PEM, else the file it names. */
-function readPem(input, value, workspace) {
+function readPem(label, value, workspace) {
     if (PEM_TEXT.test(value))
-        return { pem: value, source: `input "${input}" (inline PEM)` };
+        return { pem: value, source: `${label} (inline PEM)` };
     const path = (0,external_node_path_.isAbsolute)(value) ? value : (0,external_node_path_.resolve)(workspace, value);
     try {
         return { pem: (0,external_node_fs_.readFileSync)(path, 'utf8'), source: path };
     }
     catch (error) {
-        throw new errors/* UserError */.yo(`input "${input}": cannot read ${path}: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        throw new errors/* UserError */.yo(`${label}: cannot read ${path}: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
@@ -38684,16 +38684,16 @@ const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE----
  * Every certificate in a PEM bundle must parse: a secure context silently drops a CA it cannot
  * read, which would surface only later as an unverifiable Prometheus.
  */
-function checkCertificates(input, pem, source) {
+function checkCertificates(label, pem, source) {
     const blocks = pem.match(CERTIFICATE) ?? [];
     if (!blocks.length)
-        throw new errors/* UserError */.yo(`input "${input}": ${source} holds no PEM certificate`);
+        throw new errors/* UserError */.yo(`${label}: ${source} holds no PEM certificate`);
     blocks.forEach((block, i) => {
         try {
             new external_node_crypto_.X509Certificate(block);
         }
         catch (error) {
-            throw new errors/* UserError */.yo(`input "${input}": certificate ${i + 1} of ${blocks.length} in ${source} cannot be read: ${(0,errors/* errorMessage */.gJ)(error)}`);
+            throw new errors/* UserError */.yo(`${label}: certificate ${i + 1} of ${blocks.length} in ${source} cannot be read: ${(0,errors/* errorMessage */.gJ)(error)}`);
         }
     });
 }
@@ -38713,23 +38713,28 @@ function loadPrometheusTls(inputs, workspace) {
     if (Boolean(inputs.clientCert) !== Boolean(inputs.clientKey)) {
         throw new errors/* UserError */.yo('inputs "prometheus-client-cert" and "prometheus-client-key" go together: give both or neither');
     }
+    const label = {
+        caFile: inputs.labels?.caFile ?? 'input "prometheus-ca-file"',
+        clientCert: inputs.labels?.clientCert ?? 'input "prometheus-client-cert"',
+        clientKey: inputs.labels?.clientKey ?? 'input "prometheus-client-key"',
+    };
     const tls = { insecureSkipVerify: inputs.insecureSkipVerify };
     if (inputs.caFile) {
-        const { pem, source } = readPem('prometheus-ca-file', inputs.caFile, workspace);
-        checkCertificates('prometheus-ca-file', pem, source);
+        const { pem, source } = readPem(label.caFile, inputs.caFile, workspace);
+        checkCertificates(label.caFile, pem, source);
         // A `ca` option replaces Node's trust store; keep the default CAs and add the bundle.
         tls.ca = [...(0,external_node_tls_.getCACertificates)('default'), pem];
         tls.caSource = source;
     }
     if (inputs.clientCert && inputs.clientKey) {
-        const cert = readPem('prometheus-client-cert', inputs.clientCert, workspace);
-        const key = readPem('prometheus-client-key', inputs.clientKey, workspace);
+        const cert = readPem(label.clientCert, inputs.clientCert, workspace);
+        const key = readPem(label.clientKey, inputs.clientKey, workspace);
         (0,secrets/* registerSecret */.cl)(key.pem.trim());
-        checkCertificates('prometheus-client-cert', cert.pem, cert.source);
+        checkCertificates(label.clientCert, cert.pem, cert.source);
         if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.pem)) {
-            throw new errors/* UserError */.yo(`input "prometheus-client-key": ${key.source} holds no PEM private key`);
+            throw new errors/* UserError */.yo(`${label.clientKey}: ${key.source} holds no PEM private key`);
         }
-        checkContext(`inputs "prometheus-client-cert" (${cert.source}) and "prometheus-client-key" (${key.source}) are not a usable pair`, { cert: cert.pem, key: key.pem });
+        checkContext(`${label.clientCert} and ${label.clientKey} are not a usable pair (${cert.source}; ${key.source})`, { cert: cert.pem, key: key.pem });
         tls.cert = cert.pem;
         tls.key = key.pem;
         tls.certSource = cert.source;
@@ -38812,6 +38817,24 @@ function describeCertificateProblem(problem, url, tls) {
         hint = 'give the CA that signed it in prometheus-ca-file';
     }
     return `the TLS certificate of Prometheus at ${url} could not be verified: ${what}; ${hint}`;
+}
+/** The config's `monitoring.prometheus.tls`, each value overridden by its input when given. */
+function mergeTlsConfig(inputs, config, where) {
+    if (!config)
+        return inputs;
+    const merged = {
+        insecureSkipVerify: inputs.insecureSkipVerify || config.insecureSkipVerify === true,
+        labels: { ...inputs.labels },
+    };
+    for (const key of ['caFile', 'clientCert', 'clientKey']) {
+        const value = inputs[key] ?? config[key];
+        if (value === undefined)
+            continue;
+        merged[key] = value;
+        if (inputs[key] === undefined)
+            merged.labels[key] = `monitoring.prometheus.tls.${key} in ${where}`;
+    }
+    return merged;
 }
 
 ;// CONCATENATED MODULE: ./build/actions/canary-analyze/report.js
@@ -40193,7 +40216,7 @@ function reportFile(inputs) {
 async function canaryAnalyze(inputs, signal) {
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const loaded = await loadOptionalEnvironmentConfig(inputs.environment, inputs.configPath, workspace);
-    const tls = loadPrometheusTls(inputs.prometheusTls, workspace);
+    const tls = loadPrometheusTls(mergeTlsConfig(inputs.prometheusTls, loaded.config.monitoring.prometheus?.tls, loaded.files.at(-1) ?? 'the environment config'), workspace);
     const settings = resolveSettings(inputs, loaded.config, loaded.files.at(-1), tls);
     if (tls?.insecureSkipVerify) {
         core/* warning */.$e(`prometheus-insecure-skip-verify: the TLS certificate of ${settings.prometheus.url} is not verified, so anyone on the network path can read the credentials and answer in Prometheus' place; give prometheus-ca-file instead`);
@@ -41605,6 +41628,15 @@ const prometheus = schemas/* strictObject */.rej({
     basicAuth: schemas/* strictObject */.rej({ username: schema_fields_text(), password: schema_fields_text() }).optional(),
     // Per query, retries included: a Prometheus that does not answer makes the analysis inconclusive.
     timeout: duration({ min: 1 }).optional(),
+    // For an https URL: extra CA bundle and client certificate (paths or PEM; the key may be an
+    // aws-sm:// reference), or no verification at all (logged as a warning).
+    tls: schemas/* strictObject */.rej({
+        caFile: schema_fields_text().optional(),
+        clientCert: schema_fields_text().optional(),
+        clientKey: schema_fields_text().optional(),
+        insecureSkipVerify: schemas/* boolean */.zMY().optional(),
+    })
+        .optional(),
 });
 const monitoring = schemas/* strictObject */.rej({
     metricsEnabled: schemas/* boolean */.zMY().optional(),

@@ -37308,7 +37308,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 4279:
+/***/ 4394:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49145,6 +49145,15 @@ const prometheus = strictObject({
     basicAuth: strictObject({ username: schema_fields_text(), password: schema_fields_text() }).optional(),
     // Per query, retries included: a Prometheus that does not answer makes the analysis inconclusive.
     timeout: schema_fields_duration({ min: 1 }).optional(),
+    // For an https URL: extra CA bundle and client certificate (paths or PEM; the key may be an
+    // aws-sm:// reference), or no verification at all (logged as a warning).
+    tls: strictObject({
+        caFile: schema_fields_text().optional(),
+        clientCert: schema_fields_text().optional(),
+        clientKey: schema_fields_text().optional(),
+        insecureSkipVerify: schemas_boolean().optional(),
+    })
+        .optional(),
 });
 const monitoring = strictObject({
     metricsEnabled: schemas_boolean().optional(),
@@ -49746,6 +49755,10 @@ function code(text) {
 
 
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
 ;// CONCATENATED MODULE: ./build/shared/kube/api-error.js
 /** A Kubernetes API answer other than 2xx, carrying the Status message the server gave. */
 class KubeApiError extends Error {
@@ -49792,6 +49805,8 @@ function loadClientNode() {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/kube/client.js
+
+
 
 
 
@@ -49928,13 +49943,85 @@ class KubeClient {
         });
     }
     /**
-     * Opens one watch connection; `onEvent` sees each event, `onDone` the end (error or close).
-     * Returns a function that stops it.
+     * Opens one watch connection; `onEvent` sees each event, `onDone` the end (error or close;
+     * an HTTP error carries `statusCode`). Returns a function that stops it.
+     *
+     * Plain node:http(s) with the kubeconfig's TLS, proxy and credentials rather than
+     * client-node's Watch: its fetch body passes each event through a web stream, a Node stream
+     * and readline before the callback, which cost the action milliseconds per rollout against
+     * `kubectl rollout status` (see test/bench/deploy-rollback.bench.mjs).
      */
     async watch(path, query, onEvent, onDone) {
-        const watcher = new this.lib.Watch(this.kc);
-        const controller = await watcher.watch(path, query, (type, object) => onEvent({ type, object }), (error) => onDone(error));
-        return () => controller.abort();
+        const url = new URL(this.server + path);
+        url.searchParams.set('watch', 'true');
+        for (const [key, value] of Object.entries(query)) {
+            if (value !== undefined)
+                url.searchParams.set(key, value);
+        }
+        const options = {};
+        await this.kc.applyToHTTPSOptions(options);
+        let finished = false;
+        const finish = (error) => {
+            if (finished)
+                return;
+            finished = true;
+            request.destroy();
+            onDone(error);
+        };
+        const request = (url.protocol === 'https:' ? external_node_https_.request : external_node_http_.request)(url, {
+            ...options,
+            method: 'GET',
+            headers: { ...(options.headers ?? {}), accept: 'application/json' },
+        });
+        // A connection that stays silent this long is presumed dead (servers send bookmarks); the
+        // caller resumes from the last resourceVersion.
+        request.setTimeout(WATCH_IDLE_MS, () => finish(new Error(`watch ${path}: no data for ${WATCH_IDLE_MS} ms`)));
+        request.on('error', finish);
+        request.on('response', (response) => {
+            if (response.statusCode !== 200) {
+                response.resume();
+                finish(Object.assign(new Error(`watch ${path}: HTTP ${response.statusCode}`), {
+                    statusCode: response.statusCode,
+                }));
+                return;
+            }
+            response.setEncoding('utf8');
+            let pending = '';
+            response.on('data', (chunk) => {
+                pending += chunk;
+                for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n')) {
+                    const line = pending.slice(0, newline);
+                    pending = pending.slice(newline + 1);
+                    if (finished)
+                        return;
+                    const event = parseWatchLine(line);
+                    if (event)
+                        onEvent(event);
+                }
+            });
+            response.on('end', () => finish(null));
+            response.on('close', () => finish(null));
+            response.on('error', finish);
+        });
+        request.end();
+        return () => {
+            finished = true;
+            request.destroy();
+        };
+    }
+}
+const WATCH_IDLE_MS = 90_000;
+function parseWatchLine(line) {
+    if (!line.trim())
+        return undefined;
+    try {
+        const parsed = JSON.parse(line);
+        if (typeof parsed.type !== 'string' || !parsed.object || typeof parsed.object !== 'object')
+            return undefined;
+        return { type: parsed.type, object: parsed.object };
+    }
+    catch {
+        return undefined;
     }
 }
 const FIELD_MANAGER = 'deploy-actions';
@@ -50136,8 +50223,11 @@ async function waitFor(client, options) {
                 settled = true;
                 clearTimeout(timer);
                 options.signal?.removeEventListener('abort', onAbort);
-                stop?.();
                 resolve(value);
+                // The verdict goes out first; closing the connection (milliseconds of stream teardown)
+                // happens after the caller has moved on.
+                if (stop)
+                    setImmediate(stop);
             };
             const timer = setTimeout(() => settle({ timeout: true }), Math.max(1, remaining()));
             const onAbort = () => settle({});
@@ -50271,6 +50361,22 @@ async function replicaSetsOf(client, deployment) {
         .filter((rs) => revisionOf(rs) !== undefined)
         .sort((a, b) => (revisionOf(a) ?? 0) - (revisionOf(b) ?? 0));
 }
+/** JSON with object keys sorted, so two templates compare equal whatever their key order. */
+function canonical(value) {
+    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
+}
+/** Whether two pod templates are the same once the ReplicaSet's pod-template-hash label is set aside. */
+function sameTemplate(a, b) {
+    const strip = (t) => {
+        const copy = structuredClone(t ?? {});
+        if (copy.metadata?.labels)
+            delete copy.metadata.labels['pod-template-hash'];
+        return canonical(copy);
+    };
+    return strip(a) === strip(b);
+}
 /**
  * What `kubectl rollout undo` does: copy the pod template of an earlier ReplicaSet (the one
  * before the current revision, or `toRevision`) back into the Deployment.
@@ -50293,13 +50399,18 @@ async function undoRollout(client, namespace, name, toRevision) {
     const template = structuredClone(target.spec.template);
     if (template.metadata?.labels)
         delete template.metadata.labels['pod-template-hash'];
-    await client.jsonPatch(paths.deployment(namespace, name), [
-        { op: 'replace', path: '/spec/template', value: template },
-    ]);
+    // As kubectl does, a Deployment already on that template is left alone rather than re-written.
+    const changed = !sameTemplate(deployment.spec?.template, template);
+    if (changed) {
+        await client.jsonPatch(paths.deployment(namespace, name), [
+            { op: 'replace', path: '/spec/template', value: template },
+        ]);
+    }
     return {
         ...(current !== undefined ? { fromRevision: current } : {}),
         toRevision: revisionOf(target),
         template,
+        changed,
     };
 }
 
@@ -50666,6 +50777,8 @@ async function rollBackRelease(client, request) {
     }
     if (state.strategy === 'blue-green')
         return rollBackBlueGreen(client, request, state, found.service);
+    if (state.strategy === 'canary' && state.phase === 'promoting')
+        return rollBackPromotion(client, request, state);
     if (state.strategy === 'canary' && state.phase !== 'promoted')
         return rollBackCanary(client, request, state);
     return rollBackRollout(client, request, state);
@@ -50712,6 +50825,66 @@ async function rollBackBlueGreen(client, request, state, service) {
         ...(image ? { image } : {}),
         activeColor: target,
         detail: `service "${serviceName}" switched back from ${active} to ${target}`,
+    };
+}
+/**
+ * A promotion that did not finish (the job was cancelled, or stable's rollout failed) leaves
+ * stable somewhere between the two templates. Stable gets back the template it ran before the
+ * promotion (`stableRevision`) and is watched until every pod runs it; only then does the
+ * canary go, so traffic always has ready pods to go to and ends all on the previous release.
+ */
+async function rollBackPromotion(client, request, state) {
+    const { namespace, deployment } = request;
+    const stable = await readDeployment(client, namespace, deployment);
+    if (!stable)
+        throw new errors/* UserError */.yo(`deployment "${deployment}" does not exist in namespace "${namespace}"`);
+    const restoreTo = request.toRevision ?? state.stableRevision;
+    if (restoreTo === undefined) {
+        throw new errors/* UserError */.yo(`deployment "${deployment}" was being promoted, but its state does not say which revision served before; restore it with "to-revision"`);
+    }
+    const undo = await undoRollout(client, namespace, deployment, restoreTo);
+    const total = state.stableReplicas ?? stable.spec?.replicas ?? 1;
+    if ((stable.spec?.replicas ?? 0) !== total)
+        await scaleDeployment(client, namespace, deployment, total);
+    const done = await waitForRollout(client, namespace, deployment, {
+        timeoutMs: request.timeoutMs,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    });
+    if (done.outcome !== 'done') {
+        throw new Error(`deployment "${deployment}" did not come back to revision ${restoreTo} (${done.message}); the canary is kept so traffic still has ready pods`);
+    }
+    const names = canaryNames(deployment, state.service, state.ingress);
+    await removeCanary(client, {
+        namespace,
+        stable: deployment,
+        ...names,
+        ...(state.service ? { service: state.service } : {}),
+        ...(state.ingress ? { ingress: state.ingress } : {}),
+        ...(state.route ? { route: state.route } : {}),
+        mode: state.traffic ?? 'replicas',
+        totalReplicas: total,
+    }, request.onConflict);
+    const image = containerImage(undo.template, request.container);
+    const revision = revisionOf(done.object);
+    await writeState(client, paths.deployment(namespace, deployment), {
+        ...state,
+        phase: 'rolled-back',
+        weight: 0,
+        ...(image ? { image } : {}),
+        ...(state.canaryImage ? { previousImage: state.canaryImage } : {}),
+        ...(revision !== undefined ? { revision } : {}),
+    });
+    const restored = undo.changed
+        ? `deployment "${deployment}" restored from revision ${undo.fromRevision ?? '?'} to the template of revision ${restoreTo}${revision !== undefined ? ` (now revision ${revision})` : ''}`
+        : `deployment "${deployment}" still had the template of revision ${restoreTo}`;
+    return {
+        strategy: 'canary',
+        rolledBack: true,
+        ...(undo.fromRevision !== undefined ? { fromRevision: String(undo.fromRevision) } : {}),
+        toRevision: String(restoreTo),
+        ...(image ? { image } : {}),
+        detail: `promotion undone: ${restored}; canary weight set to 0 and canary removed; all traffic on stable`,
     };
 }
 async function rollBackCanary(client, request, state) {
@@ -50975,33 +51148,38 @@ function loadManifests(entries, workspace) {
     const docs = [];
     for (const path of manifestFiles(entries, workspace)) {
         const file = (0,external_node_path_.relative)(workspace, path).startsWith('..') ? path : (0,external_node_path_.relative)(workspace, path);
-        const text = (0,external_node_fs_.readFileSync)(path, 'utf8');
-        (0,dist/* parseAllDocuments */.hR)(text).forEach((document, index) => {
-            const where = describeDoc({ file, index });
-            if ('errors' in document && document.errors.length > 0) {
-                throw new errors/* UserError */.yo(`${where}: not valid YAML: ${document.errors[0].message.split('\n')[0]}`);
-            }
-            const value = document.toJS();
-            if (value === null || value === undefined)
-                return;
-            if (typeof value !== 'object' || Array.isArray(value)) {
-                throw new errors/* UserError */.yo(`${where}: expected a Kubernetes object (a map with apiVersion, kind and metadata)`);
-            }
-            const object = value;
-            if (object.kind === 'List' && Array.isArray(object.items)) {
-                throw new errors/* UserError */.yo(`${where}: kind List is not supported; write one document per object`);
-            }
-            const metadata = object.metadata;
-            const missing = [
-                typeof object.apiVersion !== 'string' && 'apiVersion',
-                typeof object.kind !== 'string' && 'kind',
-                typeof metadata?.name !== 'string' && 'metadata.name',
-            ].filter(Boolean);
-            if (missing.length)
-                throw new errors/* UserError */.yo(`${where}: missing ${missing.join(', ')}`);
-            docs.push({ file, index, object: object });
-        });
+        docs.push(...parseManifests((0,external_node_fs_.readFileSync)(path, 'utf8'), file));
     }
+    return docs;
+}
+/** The objects of one multi-document YAML text; `file` names where it came from in errors. */
+function parseManifests(text, file) {
+    const docs = [];
+    (0,dist/* parseAllDocuments */.hR)(text).forEach((document, index) => {
+        const where = describeDoc({ file, index });
+        if ('errors' in document && document.errors.length > 0) {
+            throw new errors/* UserError */.yo(`${where}: not valid YAML: ${document.errors[0].message.split('\n')[0]}`);
+        }
+        const value = document.toJS();
+        if (value === null || value === undefined)
+            return;
+        if (typeof value !== 'object' || Array.isArray(value)) {
+            throw new errors/* UserError */.yo(`${where}: expected a Kubernetes object (a map with apiVersion, kind and metadata)`);
+        }
+        const object = value;
+        if (object.kind === 'List' && Array.isArray(object.items)) {
+            throw new errors/* UserError */.yo(`${where}: kind List is not supported; write one document per object`);
+        }
+        const metadata = object.metadata;
+        const missing = [
+            typeof object.apiVersion !== 'string' && 'apiVersion',
+            typeof object.kind !== 'string' && 'kind',
+            typeof metadata?.name !== 'string' && 'metadata.name',
+        ].filter(Boolean);
+        if (missing.length)
+            throw new errors/* UserError */.yo(`${where}: missing ${missing.join(', ')}`);
+        docs.push({ file, index, object: object });
+    });
     return docs;
 }
 /** Puts namespaced objects without a namespace into the target namespace; a different one is an error. */
@@ -51162,9 +51340,9 @@ async function applyRelease(ctx, before) {
         return;
     }
     if (!inputs.image)
-        throw new errors/* UserError */.yo('nothing to deploy: give "manifests", "image", or both');
+        throw new errors/* UserError */.yo('nothing to deploy: give "manifests" or "kustomize", "image", or both');
     if (!before) {
-        throw new errors/* UserError */.yo(`deployment "${target.deployment}" does not exist in namespace "${target.namespace}"; give "manifests" to create it`);
+        throw new errors/* UserError */.yo(`deployment "${target.deployment}" does not exist in namespace "${target.namespace}"; give "manifests" or "kustomize" to create it`);
     }
     await setContainerImage(ctx.client, target.namespace, target.deployment, target.container, inputs.image, () => ctx.faults.conflicts++);
     ctx.note(`set image of ${target.deployment}/${target.container ?? 'first container'} to ${inputs.image}`);
@@ -51448,6 +51626,9 @@ async function deployBlueGreen(ctx) {
         ctx.note(`health: ${describeHealth(health)}`);
     if (health && !health.ok)
         throw new DeployFailure(`health checks failed after switching to ${idle}: ${describeHealth(health)}`, afterSwitch);
+    // Complete before the previous colour goes: a cancel from here on finds nothing to undo.
+    const done = { ...switched, phase: 'complete' };
+    await writeState(client, servicePath, done);
     if (active && ctx.target.scaleDownDelayMs <= 0) {
         await scaleDeployment(client, ns, colourDeployment(target.deployment, active), 0);
         ctx.note(`scaled the previous colour ${active} to 0 (no scale-down delay)`);
@@ -51455,8 +51636,6 @@ async function deployBlueGreen(ctx) {
     else if (active) {
         ctx.note(`previous colour ${active} kept running until ${scaleDownAt} for an instant rollback`);
     }
-    const done = { ...switched, phase: 'complete' };
-    await writeState(client, servicePath, done);
     return {
         ...afterSwitch,
         phase: 'complete',
@@ -51505,7 +51684,81 @@ function remainingSteps(steps, position) {
     return steps.map((_, i) => i + 1).filter((step) => step > from);
 }
 
+;// CONCATENATED MODULE: ./build/actions/deploy-strategy/report.js
+
+
+function writeOutputs(result, strategy) {
+    lib_core/* setOutput */.uH('strategy', strategy);
+    lib_core/* setOutput */.uH('phase', result.phase);
+    lib_core/* setOutput */.uH('revision', result.revision ?? '');
+    lib_core/* setOutput */.uH('previous-revision', result.previousRevision ?? '');
+    lib_core/* setOutput */.uH('previous-image', result.previousImage ?? '');
+    lib_core/* setOutput */.uH('image', result.image ?? '');
+    lib_core/* setOutput */.uH('active-color', result.activeColor ?? '');
+    lib_core/* setOutput */.uH('canary-weight', result.canaryWeight === undefined ? '' : String(result.canaryWeight));
+    lib_core/* setOutput */.uH('remaining-steps', JSON.stringify(result.remainingSteps));
+    lib_core/* setOutput */.uH('url', result.url ?? '');
+    lib_core/* setOutput */.uH('state', JSON.stringify(result.state ?? { strategy, phase: result.phase }));
+    lib_core/* setOutput */.uH('rolled-back', result.rolledBack ? 'true' : 'false');
+}
+/** One line on where a canary's traffic share comes from, e.g. "25% by replica ratio: 1 of 4 pods (asked 5%)". */
+function describeCanaryTraffic(t) {
+    const asked = t.achieved !== t.requested ? ` (asked ${t.requested}%)` : '';
+    if (t.mode === 'replicas') {
+        const total = (t.canaryReplicas ?? 0) + (t.stableReplicas ?? 0);
+        return `${t.achieved}% by replica ratio: ${t.canaryReplicas ?? 0} canary pod(s) of ${total}${asked}`;
+    }
+    const through = t.mode === 'nginx' ? `NGINX canary ingress ${t.via}` : `HTTPRoute ${t.via}`;
+    return `${t.achieved}% through ${through}${asked}`;
+}
+function deploySummary(options) {
+    const { result, inputs } = options;
+    const summary = new StepSummary();
+    const verdict = options.diff
+        ? 'dry run'
+        : options.failure
+            ? result?.rolledBack
+                ? 'failed, rolled back'
+                : 'failed'
+            : (result?.phase ?? 'done');
+    summary.heading(`Deploy (${options.strategy}, ${inputs.operation}) to ${inputs.environment}: ${verdict}`);
+    if (options.failure)
+        summary.paragraph(`**Why:** ${options.failure}`);
+    if (result) {
+        summary.add(table(['Fact', 'Value'], [
+            ['Phase', result.phase],
+            ['Image', result.image ?? ''],
+            ['Revision', result.revision ?? ''],
+            ['Previous revision', result.previousRevision ?? ''],
+            ['Previous image', result.previousImage ?? ''],
+            ['Active colour', result.activeColor ?? ''],
+            [
+                'Canary weight',
+                result.canaryTraffic
+                    ? describeCanaryTraffic(result.canaryTraffic)
+                    : result.canaryWeight === undefined
+                        ? ''
+                        : `${result.canaryWeight}%`,
+            ],
+            ['Remaining steps', result.remainingSteps.join(', ')],
+            ['Rolled back', result.rolledBack?.detail ?? ''],
+        ].filter(([, value]) => value !== '')));
+    }
+    if (options.diff?.length)
+        summary.add(`### Server-side dry run\n\n${options.diff.map((line) => `- ${line}`).join('\n')}\n`);
+    const f = options.faults;
+    if (f.retries + f.conflicts + f.watchResumes + f.watchRelists > 0) {
+        summary.paragraph(`Faults handled: ${f.retries} retried request(s), ${f.conflicts} conflict(s) re-read, ${f.watchResumes} watch resume(s), ${f.watchRelists} re-list(s).`);
+    }
+    if (options.timeline.length)
+        summary.add(details('What happened, step by step', options.timeline.map((line) => `1. ${line}`).join('\n')));
+    summary.add(details('Effective configuration', options.configMarkdown));
+    summary.add(options.auditMarkdown);
+    return summary;
+}
+
 ;// CONCATENATED MODULE: ./build/actions/deploy-strategy/canary.js
+
 
 
 
@@ -51691,10 +51944,19 @@ async function runCanary(ctx) {
     if (rollout.outcome !== 'done')
         throw new DeployFailure(`canary ${t.canary} did not become ready: ${rollout.message}`, withImage);
     const achieved = await setCanaryWeight(client, t, position.weight, () => ctx.faults.conflicts++);
-    ctx.note(`traffic: ${achieved}% to the canary through ${t.mode === 'nginx' ? `NGINX ingress ${t.canaryIngress}` : t.mode === 'httproute' ? `HTTPRoute ${t.route}` : 'replica ratio'}${achieved !== position.weight ? ` (asked ${position.weight}%)` : ''}`);
+    const split = t.mode === 'replicas' ? replicaSplit(t.totalReplicas, position.weight) : undefined;
+    const traffic = {
+        mode: t.mode,
+        requested: position.weight,
+        achieved,
+        ...(t.mode === 'nginx' && t.canaryIngress ? { via: t.canaryIngress } : {}),
+        ...(t.mode === 'httproute' && t.route ? { via: t.route } : {}),
+        ...(split ? { canaryReplicas: split.canary, stableReplicas: split.stable } : {}),
+    };
+    ctx.note(`traffic to the canary: ${describeCanaryTraffic(traffic)}`);
     const shifted = { ...progressing, weight: achieved };
     await writeState(client, stablePath, shifted);
-    await ctx.audit.emit((scope) => trafficEvent(scope, t, current?.weight ?? 0, achieved, position.step));
+    await ctx.audit.emit((scope) => trafficEvent(scope, t, current?.weight ?? 0, achieved, position.step, position.weight));
     const health = await verifyHealth(ctx.config, target.healthUrl, ctx.signal);
     if (health)
         ctx.note(`health: ${describeHealth(health)}`);
@@ -51705,6 +51967,7 @@ async function runCanary(ctx) {
         ...withImage,
         phase: 'canary',
         canaryWeight: achieved,
+        canaryTraffic: traffic,
         ...(canaryDeployment ? { revision: String(revisionOf(rollout.object) ?? '') } : {}),
         remainingSteps: remainingSteps(steps, {
             ...(position.step !== undefined ? { step: position.step } : {}),
@@ -51715,13 +51978,20 @@ async function runCanary(ctx) {
     };
 }
 
-function trafficEvent(scope, t, from, to, step) {
+function trafficEvent(scope, t, from, to, step, requested = to) {
     return projectEvent(scope, {
         thing: 'traffic',
         verb: 'shifted',
         subject: t.stable,
         outcome: 'success',
-        details: { from, to, ...(step !== undefined ? { step } : {}), via: t.mode, canary: t.canary },
+        details: {
+            from,
+            to,
+            ...(requested !== to ? { requested } : {}),
+            ...(step !== undefined ? { step } : {}),
+            via: t.mode,
+            canary: t.canary,
+        },
     });
 }
 /** Stable takes the canary's template, is watched to completion, then gets all traffic back and the canary goes. */
@@ -51733,12 +52003,21 @@ async function promote(ctx, t, stable, state) {
         throw new errors/* UserError */.yo(`promote: canary deployment "${t.canary}" does not exist`);
     const previousImage = containerImage(stable.spec?.template, target.container);
     const previousRevision = revisionOf(stable);
+    // Recorded before stable's template changes, so whoever finds the promotion unfinished (the
+    // post step of a cancelled job, the automatic rollback, the rollback action) knows this run
+    // started it and which revision to restore.
+    const promoting = {
+        ...state,
+        phase: 'promoting',
+        ...(previousRevision !== undefined ? { stableRevision: previousRevision } : {}),
+        runId: ctx.holder,
+    };
+    await writeState(client, paths.deployment(ns, t.stable), promoting);
     await client.jsonPatch(paths.deployment(ns, t.stable), [
         { op: 'replace', path: '/spec/template/spec', value: canary.spec.template.spec },
         { op: 'replace', path: '/spec/replicas', value: t.totalReplicas },
     ]);
-    const promoting = { ...state, phase: 'promoted' };
-    await writeState(client, paths.deployment(ns, t.stable), { ...state, phase: 'canary' });
+    ctx.note(`promoting: ${t.stable} takes the canary's template (was revision ${previousRevision ?? '?'})`);
     const rollout = await watchRollout(ctx, t.stable);
     if (rollout.outcome === 'cancelled')
         throw ctx.signal.reason ?? new Error('cancelled');
@@ -51758,6 +52037,7 @@ async function promote(ctx, t, stable, state) {
     const revision = revisionOf(rollout.object);
     const done = {
         ...promoting,
+        phase: 'promoted',
         weight: 0,
         ...(image ? { image } : {}),
         ...(previousImage ? { previousImage } : {}),
@@ -51866,63 +52146,61 @@ async function dryRun(ctx) {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./build/actions/deploy-strategy/report.js
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./build/actions/deploy-strategy/kustomize.js
 
 
-function writeOutputs(result, strategy) {
-    lib_core/* setOutput */.uH('strategy', strategy);
-    lib_core/* setOutput */.uH('phase', result.phase);
-    lib_core/* setOutput */.uH('revision', result.revision ?? '');
-    lib_core/* setOutput */.uH('previous-revision', result.previousRevision ?? '');
-    lib_core/* setOutput */.uH('previous-image', result.previousImage ?? '');
-    lib_core/* setOutput */.uH('image', result.image ?? '');
-    lib_core/* setOutput */.uH('active-color', result.activeColor ?? '');
-    lib_core/* setOutput */.uH('canary-weight', result.canaryWeight === undefined ? '' : String(result.canaryWeight));
-    lib_core/* setOutput */.uH('remaining-steps', JSON.stringify(result.remainingSteps));
-    lib_core/* setOutput */.uH('url', result.url ?? '');
-    lib_core/* setOutput */.uH('state', JSON.stringify(result.state ?? { strategy, phase: result.phase }));
-    lib_core/* setOutput */.uH('rolled-back', result.rolledBack ? 'true' : 'false');
-}
-function deploySummary(options) {
-    const { result, inputs } = options;
-    const summary = new StepSummary();
-    const verdict = options.diff
-        ? 'dry run'
-        : options.failure
-            ? result?.rolledBack
-                ? 'failed, rolled back'
-                : 'failed'
-            : (result?.phase ?? 'done');
-    summary.heading(`Deploy (${options.strategy}, ${inputs.operation}) to ${inputs.environment}: ${verdict}`);
-    if (options.failure)
-        summary.paragraph(`**Why:** ${options.failure}`);
-    if (result) {
-        summary.add(table(['Fact', 'Value'], [
-            ['Phase', result.phase],
-            ['Image', result.image ?? ''],
-            ['Revision', result.revision ?? ''],
-            ['Previous revision', result.previousRevision ?? ''],
-            ['Previous image', result.previousImage ?? ''],
-            ['Active colour', result.activeColor ?? ''],
-            ['Canary weight', result.canaryWeight === undefined ? '' : `${result.canaryWeight}%`],
-            ['Remaining steps', result.remainingSteps.join(', ')],
-            ['Rolled back', result.rolledBack?.detail ?? ''],
-        ].filter(([, value]) => value !== '')));
+
+
+/** How much of kubectl's stderr a failure message quotes. */
+const STDERR_LIMIT = 4000;
+/**
+ * Renders a kustomization directory with the runner's kubectl (`kubectl kustomize <dir>`, the
+ * kustomize built into kubectl, so no second tool is needed) and returns the YAML it prints.
+ */
+async function renderKustomization(dir, workspace, signal) {
+    const path = (0,external_node_path_.isAbsolute)(dir) ? dir : (0,external_node_path_.resolve)(workspace, dir);
+    let isDirectory = false;
+    try {
+        isDirectory = (0,external_node_fs_.statSync)(path).isDirectory();
     }
-    if (options.diff?.length)
-        summary.add(`### Server-side dry run\n\n${options.diff.map((line) => `- ${line}`).join('\n')}\n`);
-    const f = options.faults;
-    if (f.retries + f.conflicts + f.watchResumes + f.watchRelists > 0) {
-        summary.paragraph(`Faults handled: ${f.retries} retried request(s), ${f.conflicts} conflict(s) re-read, ${f.watchResumes} watch resume(s), ${f.watchRelists} re-list(s).`);
+    catch {
+        throw new errors/* UserError */.yo(`input "kustomize": ${dir} does not exist`);
     }
-    if (options.timeline.length)
-        summary.add(details('What happened, step by step', options.timeline.map((line) => `1. ${line}`).join('\n')));
-    summary.add(details('Effective configuration', options.configMarkdown));
-    summary.add(options.auditMarkdown);
-    return summary;
+    if (!isDirectory)
+        throw new errors/* UserError */.yo(`input "kustomize": ${dir} is not a directory`);
+    const { code, stdout, stderr } = await new Promise((done, fail) => {
+        const child = (0,external_node_child_process_.spawn)('kubectl', ['kustomize', path], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            ...(signal ? { signal } : {}),
+        });
+        let out = '';
+        let err = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk) => {
+            out += chunk;
+        });
+        child.stderr.setEncoding('utf8').on('data', (chunk) => {
+            err += chunk;
+        });
+        child.on('error', (error) => {
+            if (error.code === 'ENOENT') {
+                fail(new errors/* UserError */.yo(`input "kustomize": kubectl is not installed on the runner (it renders ${dir} with "kubectl kustomize"); install kubectl in an earlier step, e.g. with azure/setup-kubectl`));
+            }
+            else
+                fail(error);
+        });
+        child.on('close', (exitCode) => done({ code: exitCode, stdout: out, stderr: err }));
+    });
+    if (code !== 0) {
+        const reason = stderr.trim().slice(0, STDERR_LIMIT) || 'no error output';
+        throw new errors/* UserError */.yo(`input "kustomize": kubectl kustomize ${dir} failed (exit ${code}): ${reason}`);
+    }
+    return stdout;
 }
 
 ;// CONCATENATED MODULE: ./build/actions/deploy-strategy/deploy.js
+
 
 
 
@@ -51964,7 +52242,12 @@ async function deploy(inputs, signal) {
     const { config } = loaded;
     const target = resolveTarget(inputs, loaded);
     const strategy = inputs.strategy ?? target.strategy;
-    const docs = loadManifests(inputs.manifests, workspace);
+    const docs = [
+        ...(inputs.kustomize
+            ? parseManifests(await renderKustomization(inputs.kustomize, workspace, signal), `kustomize ${inputs.kustomize}`)
+            : []),
+        ...loadManifests(inputs.manifests, workspace),
+    ];
     placeInNamespace(docs, target.namespace);
     if (inputs.image && docs.length > 0)
         substituteImage(docs, target.container ?? target.deployment, inputs.image);
@@ -52093,7 +52376,7 @@ async function deploy(inputs, signal) {
     }
     catch (error) {
         if (signal.aborted) {
-            failure = `cancelled: ${(0,errors/* errorMessage */.gJ)(error)}`;
+            failure = `${(0,errors/* errorMessage */.gJ)(error)}; the post step undoes whatever this run left unfinished`;
         }
         else if (error instanceof DeployFailure) {
             failure = error.message;
@@ -52104,7 +52387,8 @@ async function deploy(inputs, signal) {
         }
     }
     finally {
-        for (const path of ctx.leases) {
+        // A cancelled run keeps its lease: the post step undoes the change under it, then drops it.
+        for (const path of signal.aborted ? [] : ctx.leases) {
             await releaseLease(client, path, ctx.holder).catch((error) => lib_core/* warning */.$e(`could not release the lease on ${path}: ${(0,errors/* errorMessage */.gJ)(error)}`));
         }
     }
@@ -52368,6 +52652,7 @@ function readInputs() {
         ...(weight !== undefined ? { weight } : {}),
         ...(step !== undefined ? { step } : {}),
         manifests: getList('manifests'),
+        ...(getString('kustomize') ? { kustomize: getString('kustomize') } : {}),
         ...(image ? { image } : {}),
         ...(getString('container') ? { container: getString('container') } : {}),
         ...(getString('namespace') ? { namespace: getString('namespace') } : {}),
@@ -52398,7 +52683,7 @@ function readInputs() {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _shared_run_action_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1680);
-/* harmony import */ var _deploy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4279);
+/* harmony import */ var _deploy_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4394);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2615);
 
 

@@ -37308,6 +37308,133 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 130:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ recoverFromCancel)
+/* harmony export */ });
+/* unused harmony export liveColourOf */
+/* harmony import */ var _shared_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2005);
+/* harmony import */ var _shared_kube_blue_green_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7756);
+/* harmony import */ var _shared_kube_deployments_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3592);
+/* harmony import */ var _shared_kube_paths_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7120);
+/* harmony import */ var _shared_kube_roll_back_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3525);
+/* harmony import */ var _shared_kube_rollout_status_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7896);
+
+
+
+
+
+
+function describeInterrupted(state) {
+    switch (state.phase) {
+        case 'canary':
+            return `canary at ${state.weight ?? 0}% traffic`;
+        case 'promoting':
+            return 'promotion of the canary to stable';
+        case 'switched':
+            return `blue-green switch to ${state.activeColor ?? 'the new colour'}, before its health checks passed`;
+        case 'progressing':
+            return state.strategy === 'blue-green'
+                ? 'blue-green release to the idle colour, before the switch'
+                : `${state.strategy} update`;
+        default:
+            return `${state.strategy} release in phase ${state.phase}`;
+    }
+}
+/** Whether the Service's colour can serve: its rollout complete and at least one pod available. */
+async function liveColourOf(client, namespace, deployment, service) {
+    const colour = (0,_shared_kube_blue_green_js__WEBPACK_IMPORTED_MODULE_1__/* .liveColour */ .L0)(await client.get(_shared_kube_paths_js__WEBPACK_IMPORTED_MODULE_3__/* .paths */ .f0.service(namespace, service)));
+    if (!colour)
+        return undefined;
+    const name = (0,_shared_kube_blue_green_js__WEBPACK_IMPORTED_MODULE_1__/* .colourDeployment */ .eD)(deployment, colour);
+    const current = await (0,_shared_kube_deployments_js__WEBPACK_IMPORTED_MODULE_2__/* .readDeployment */ .iJ)(client, namespace, name);
+    if (!current)
+        return { colour, ready: false, detail: `${colour} (${name}) does not exist` };
+    const status = (0,_shared_kube_rollout_status_js__WEBPACK_IMPORTED_MODULE_5__/* .rolloutStatus */ .O)(current);
+    const available = current.status?.availableReplicas ?? 0;
+    const ready = status.done && available > 0;
+    return {
+        colour,
+        ready,
+        detail: ready
+            ? `${colour} (${name}) with ${available} ready pod(s)`
+            : `${colour} (${name}), not ready: ${status.message}`,
+    };
+}
+/**
+ * Brings the cluster back to one release after the job was cancelled in the middle of a change
+ * this run made (the state on the cluster names this run). What "one release" means per phase:
+ * - canary: weight 0, canary removed, all traffic on stable;
+ * - promoting: stable goes back to its previous template, then the canary goes. Finishing the
+ *   promotion instead would mean waiting, in a job that was told to stop, for pods that may
+ *   never become ready; the previous template still has running pods, so going back is quick
+ *   and ends on a release known to work. A cancel means the same thing in every phase: back
+ *   to what served before this run;
+ * - blue-green switched: the Service is switched back to the previous colour once that colour
+ *   is ready (it was kept running); the first release has no previous colour and stays;
+ * - blue-green progressing: the Service never left the live colour, so nothing changes;
+ * - rolling or recreate progressing: the previous revision's template is restored.
+ * Never throws for a failed undo: the caller records the failure and where traffic stands.
+ */
+async function recoverFromCancel(client, guard, options) {
+    const found = await (0,_shared_kube_roll_back_js__WEBPACK_IMPORTED_MODULE_4__/* .findRelease */ .d)(client, guard.namespace, guard.deployment, guard.service);
+    const state = found.state;
+    if (!state || state.runId !== guard.holder) {
+        return { detail: 'the job was cancelled before it changed the release on the cluster; nothing to undo' };
+    }
+    const interrupted = describeInterrupted(state);
+    const request = {
+        namespace: guard.namespace,
+        deployment: guard.deployment,
+        ...(guard.service ? { service: guard.service } : {}),
+        ...(options.container ? { container: options.container } : {}),
+        timeoutMs: options.timeoutMs,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    };
+    const base = { interrupted, phase: state.phase };
+    const undo = async () => {
+        try {
+            const rollback = await (0,_shared_kube_roll_back_js__WEBPACK_IMPORTED_MODULE_4__/* .rollBackRelease */ .s)(client, request);
+            return { ...base, rollback, detail: rollback.detail };
+        }
+        catch (error) {
+            return { ...base, error: (0,_shared_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error), detail: `could not undo the ${interrupted}` };
+        }
+    };
+    if (state.strategy === 'blue-green') {
+        let recovery;
+        if (state.phase === 'switched' && state.previousColor)
+            recovery = await undo();
+        else if (state.phase === 'switched')
+            recovery = {
+                ...base,
+                detail: `first release: the Service keeps selecting ${state.activeColor}, the only colour there is`,
+            };
+        else if (state.phase === 'progressing')
+            recovery = {
+                ...base,
+                detail: `traffic never moved: the Service still selects ${state.activeColor ?? 'no colour yet'}`,
+            };
+        else
+            return { ...base, detail: `the release had reached phase ${state.phase}; nothing to undo` };
+        const live = await liveColourOf(client, guard.namespace, guard.deployment, guard.service ?? guard.deployment);
+        return { ...recovery, ...(live ? { live } : {}) };
+    }
+    if (state.phase === 'canary' || state.phase === 'promoting')
+        return undo();
+    if (state.phase === 'progressing') {
+        if (state.previousRevision === undefined)
+            return { ...base, detail: 'first release: there is no earlier revision to restore' };
+        return undo();
+    }
+    return { ...base, detail: `the release had reached phase ${state.phase}; nothing to undo` };
+}
+
+
+/***/ }),
+
 /***/ 5320:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37367,7 +37494,7 @@ function resolveTarget(inputs, loaded) {
 
 /***/ }),
 
-/***/ 2407:
+/***/ 1753:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37391,8 +37518,8 @@ var config = __nccwpck_require__(8222);
 var errors = __nccwpck_require__(2005);
 // EXTERNAL MODULE: ./build/shared/kube/client.js + 1 modules
 var client = __nccwpck_require__(2354);
-// EXTERNAL MODULE: ./build/shared/kube/deployments.js + 1 modules
-var deployments = __nccwpck_require__(7529);
+// EXTERNAL MODULE: ./build/shared/kube/deployments.js
+var deployments = __nccwpck_require__(3592);
 // EXTERNAL MODULE: ./build/shared/kube/kubeconfig.js
 var kubeconfig = __nccwpck_require__(7077);
 // EXTERNAL MODULE: ./build/shared/kube/release-state.js
@@ -37615,33 +37742,38 @@ function manifests_loadManifests(entries, workspace) {
     const docs = [];
     for (const path of manifestFiles(entries, workspace)) {
         const file = relative(workspace, path).startsWith('..') ? path : relative(workspace, path);
-        const text = readFileSync(path, 'utf8');
-        parseAllDocuments(text).forEach((document, index) => {
-            const where = manifests_describeDoc({ file, index });
-            if ('errors' in document && document.errors.length > 0) {
-                throw new UserError(`${where}: not valid YAML: ${document.errors[0].message.split('\n')[0]}`);
-            }
-            const value = document.toJS();
-            if (value === null || value === undefined)
-                return;
-            if (typeof value !== 'object' || Array.isArray(value)) {
-                throw new UserError(`${where}: expected a Kubernetes object (a map with apiVersion, kind and metadata)`);
-            }
-            const object = value;
-            if (object.kind === 'List' && Array.isArray(object.items)) {
-                throw new UserError(`${where}: kind List is not supported; write one document per object`);
-            }
-            const metadata = object.metadata;
-            const missing = [
-                typeof object.apiVersion !== 'string' && 'apiVersion',
-                typeof object.kind !== 'string' && 'kind',
-                typeof metadata?.name !== 'string' && 'metadata.name',
-            ].filter(Boolean);
-            if (missing.length)
-                throw new UserError(`${where}: missing ${missing.join(', ')}`);
-            docs.push({ file, index, object: object });
-        });
+        docs.push(...manifests_parseManifests(readFileSync(path, 'utf8'), file));
     }
+    return docs;
+}
+/** The objects of one multi-document YAML text; `file` names where it came from in errors. */
+function manifests_parseManifests(text, file) {
+    const docs = [];
+    parseAllDocuments(text).forEach((document, index) => {
+        const where = manifests_describeDoc({ file, index });
+        if ('errors' in document && document.errors.length > 0) {
+            throw new UserError(`${where}: not valid YAML: ${document.errors[0].message.split('\n')[0]}`);
+        }
+        const value = document.toJS();
+        if (value === null || value === undefined)
+            return;
+        if (typeof value !== 'object' || Array.isArray(value)) {
+            throw new UserError(`${where}: expected a Kubernetes object (a map with apiVersion, kind and metadata)`);
+        }
+        const object = value;
+        if (object.kind === 'List' && Array.isArray(object.items)) {
+            throw new UserError(`${where}: kind List is not supported; write one document per object`);
+        }
+        const metadata = object.metadata;
+        const missing = [
+            typeof object.apiVersion !== 'string' && 'apiVersion',
+            typeof object.kind !== 'string' && 'kind',
+            typeof metadata?.name !== 'string' && 'metadata.name',
+        ].filter(Boolean);
+        if (missing.length)
+            throw new UserError(`${where}: missing ${missing.join(', ')}`);
+        docs.push({ file, index, object: object });
+    });
     return docs;
 }
 /** Puts namespaced objects without a namespace into the target namespace; a different one is an error. */
@@ -37804,9 +37936,9 @@ async function applyRelease(ctx, before) {
         return;
     }
     if (!inputs.image)
-        throw new UserError('nothing to deploy: give "manifests", "image", or both');
+        throw new UserError('nothing to deploy: give "manifests" or "kustomize", "image", or both');
     if (!before) {
-        throw new UserError(`deployment "${target.deployment}" does not exist in namespace "${target.namespace}"; give "manifests" to create it`);
+        throw new UserError(`deployment "${target.deployment}" does not exist in namespace "${target.namespace}"; give "manifests" or "kustomize" to create it`);
     }
     await setContainerImage(ctx.client, target.namespace, target.deployment, target.container, inputs.image, () => ctx.faults.conflicts++);
     ctx.note(`set image of ${target.deployment}/${target.container ?? 'first container'} to ${inputs.image}`);
@@ -38090,6 +38222,9 @@ async function blue_green_deployBlueGreen(ctx) {
         ctx.note(`health: ${describeHealth(health)}`);
     if (health && !health.ok)
         throw new DeployFailure(`health checks failed after switching to ${idle}: ${describeHealth(health)}`, afterSwitch);
+    // Complete before the previous colour goes: a cancel from here on finds nothing to undo.
+    const done = { ...switched, phase: 'complete' };
+    await writeState(client, servicePath, done);
     if (active && ctx.target.scaleDownDelayMs <= 0) {
         await scaleDeployment(client, ns, colourDeployment(target.deployment, active), 0);
         ctx.note(`scaled the previous colour ${active} to 0 (no scale-down delay)`);
@@ -38097,8 +38232,6 @@ async function blue_green_deployBlueGreen(ctx) {
     else if (active) {
         ctx.note(`previous colour ${active} kept running until ${scaleDownAt} for an instant rollback`);
     }
-    const done = { ...switched, phase: 'complete' };
-    await writeState(client, servicePath, done);
     return {
         ...afterSwitch,
         phase: 'complete',
@@ -38149,7 +38282,83 @@ function canary_schedule_remainingSteps(steps, position) {
     return steps.map((_, i) => i + 1).filter((step) => step > from);
 }
 
+// EXTERNAL MODULE: ./build/shared/summary.js
+var summary = __nccwpck_require__(7052);
+;// CONCATENATED MODULE: ./build/actions/deploy-strategy/report.js
+
+
+function report_writeOutputs(result, strategy) {
+    core.setOutput('strategy', strategy);
+    core.setOutput('phase', result.phase);
+    core.setOutput('revision', result.revision ?? '');
+    core.setOutput('previous-revision', result.previousRevision ?? '');
+    core.setOutput('previous-image', result.previousImage ?? '');
+    core.setOutput('image', result.image ?? '');
+    core.setOutput('active-color', result.activeColor ?? '');
+    core.setOutput('canary-weight', result.canaryWeight === undefined ? '' : String(result.canaryWeight));
+    core.setOutput('remaining-steps', JSON.stringify(result.remainingSteps));
+    core.setOutput('url', result.url ?? '');
+    core.setOutput('state', JSON.stringify(result.state ?? { strategy, phase: result.phase }));
+    core.setOutput('rolled-back', result.rolledBack ? 'true' : 'false');
+}
+/** One line on where a canary's traffic share comes from, e.g. "25% by replica ratio: 1 of 4 pods (asked 5%)". */
+function report_describeCanaryTraffic(t) {
+    const asked = t.achieved !== t.requested ? ` (asked ${t.requested}%)` : '';
+    if (t.mode === 'replicas') {
+        const total = (t.canaryReplicas ?? 0) + (t.stableReplicas ?? 0);
+        return `${t.achieved}% by replica ratio: ${t.canaryReplicas ?? 0} canary pod(s) of ${total}${asked}`;
+    }
+    const through = t.mode === 'nginx' ? `NGINX canary ingress ${t.via}` : `HTTPRoute ${t.via}`;
+    return `${t.achieved}% through ${through}${asked}`;
+}
+function report_deploySummary(options) {
+    const { result, inputs } = options;
+    const summary = new StepSummary();
+    const verdict = options.diff
+        ? 'dry run'
+        : options.failure
+            ? result?.rolledBack
+                ? 'failed, rolled back'
+                : 'failed'
+            : (result?.phase ?? 'done');
+    summary.heading(`Deploy (${options.strategy}, ${inputs.operation}) to ${inputs.environment}: ${verdict}`);
+    if (options.failure)
+        summary.paragraph(`**Why:** ${options.failure}`);
+    if (result) {
+        summary.add(table(['Fact', 'Value'], [
+            ['Phase', result.phase],
+            ['Image', result.image ?? ''],
+            ['Revision', result.revision ?? ''],
+            ['Previous revision', result.previousRevision ?? ''],
+            ['Previous image', result.previousImage ?? ''],
+            ['Active colour', result.activeColor ?? ''],
+            [
+                'Canary weight',
+                result.canaryTraffic
+                    ? report_describeCanaryTraffic(result.canaryTraffic)
+                    : result.canaryWeight === undefined
+                        ? ''
+                        : `${result.canaryWeight}%`,
+            ],
+            ['Remaining steps', result.remainingSteps.join(', ')],
+            ['Rolled back', result.rolledBack?.detail ?? ''],
+        ].filter(([, value]) => value !== '')));
+    }
+    if (options.diff?.length)
+        summary.add(`### Server-side dry run\n\n${options.diff.map((line) => `- ${line}`).join('\n')}\n`);
+    const f = options.faults;
+    if (f.retries + f.conflicts + f.watchResumes + f.watchRelists > 0) {
+        summary.paragraph(`Faults handled: ${f.retries} retried request(s), ${f.conflicts} conflict(s) re-read, ${f.watchResumes} watch resume(s), ${f.watchRelists} re-list(s).`);
+    }
+    if (options.timeline.length)
+        summary.add(details('What happened, step by step', options.timeline.map((line) => `1. ${line}`).join('\n')));
+    summary.add(details('Effective configuration', options.configMarkdown));
+    summary.add(options.auditMarkdown);
+    return summary;
+}
+
 ;// CONCATENATED MODULE: ./build/actions/deploy-strategy/canary.js
+
 
 
 
@@ -38335,10 +38544,19 @@ async function canary_runCanary(ctx) {
     if (rollout.outcome !== 'done')
         throw new DeployFailure(`canary ${t.canary} did not become ready: ${rollout.message}`, withImage);
     const achieved = await setCanaryWeight(client, t, position.weight, () => ctx.faults.conflicts++);
-    ctx.note(`traffic: ${achieved}% to the canary through ${t.mode === 'nginx' ? `NGINX ingress ${t.canaryIngress}` : t.mode === 'httproute' ? `HTTPRoute ${t.route}` : 'replica ratio'}${achieved !== position.weight ? ` (asked ${position.weight}%)` : ''}`);
+    const split = t.mode === 'replicas' ? replicaSplit(t.totalReplicas, position.weight) : undefined;
+    const traffic = {
+        mode: t.mode,
+        requested: position.weight,
+        achieved,
+        ...(t.mode === 'nginx' && t.canaryIngress ? { via: t.canaryIngress } : {}),
+        ...(t.mode === 'httproute' && t.route ? { via: t.route } : {}),
+        ...(split ? { canaryReplicas: split.canary, stableReplicas: split.stable } : {}),
+    };
+    ctx.note(`traffic to the canary: ${describeCanaryTraffic(traffic)}`);
     const shifted = { ...progressing, weight: achieved };
     await writeState(client, stablePath, shifted);
-    await ctx.audit.emit((scope) => trafficEvent(scope, t, current?.weight ?? 0, achieved, position.step));
+    await ctx.audit.emit((scope) => trafficEvent(scope, t, current?.weight ?? 0, achieved, position.step, position.weight));
     const health = await verifyHealth(ctx.config, target.healthUrl, ctx.signal);
     if (health)
         ctx.note(`health: ${describeHealth(health)}`);
@@ -38349,6 +38567,7 @@ async function canary_runCanary(ctx) {
         ...withImage,
         phase: 'canary',
         canaryWeight: achieved,
+        canaryTraffic: traffic,
         ...(canaryDeployment ? { revision: String(revisionOf(rollout.object) ?? '') } : {}),
         remainingSteps: remainingSteps(steps, {
             ...(position.step !== undefined ? { step: position.step } : {}),
@@ -38359,13 +38578,20 @@ async function canary_runCanary(ctx) {
     };
 }
 
-function trafficEvent(scope, t, from, to, step) {
+function trafficEvent(scope, t, from, to, step, requested = to) {
     return projectEvent(scope, {
         thing: 'traffic',
         verb: 'shifted',
         subject: t.stable,
         outcome: 'success',
-        details: { from, to, ...(step !== undefined ? { step } : {}), via: t.mode, canary: t.canary },
+        details: {
+            from,
+            to,
+            ...(requested !== to ? { requested } : {}),
+            ...(step !== undefined ? { step } : {}),
+            via: t.mode,
+            canary: t.canary,
+        },
     });
 }
 /** Stable takes the canary's template, is watched to completion, then gets all traffic back and the canary goes. */
@@ -38377,12 +38603,21 @@ async function promote(ctx, t, stable, state) {
         throw new UserError(`promote: canary deployment "${t.canary}" does not exist`);
     const previousImage = containerImage(stable.spec?.template, target.container);
     const previousRevision = revisionOf(stable);
+    // Recorded before stable's template changes, so whoever finds the promotion unfinished (the
+    // post step of a cancelled job, the automatic rollback, the rollback action) knows this run
+    // started it and which revision to restore.
+    const promoting = {
+        ...state,
+        phase: 'promoting',
+        ...(previousRevision !== undefined ? { stableRevision: previousRevision } : {}),
+        runId: ctx.holder,
+    };
+    await writeState(client, paths.deployment(ns, t.stable), promoting);
     await client.jsonPatch(paths.deployment(ns, t.stable), [
         { op: 'replace', path: '/spec/template/spec', value: canary.spec.template.spec },
         { op: 'replace', path: '/spec/replicas', value: t.totalReplicas },
     ]);
-    const promoting = { ...state, phase: 'promoted' };
-    await writeState(client, paths.deployment(ns, t.stable), { ...state, phase: 'canary' });
+    ctx.note(`promoting: ${t.stable} takes the canary's template (was revision ${previousRevision ?? '?'})`);
     const rollout = await watchRollout(ctx, t.stable);
     if (rollout.outcome === 'cancelled')
         throw ctx.signal.reason ?? new Error('cancelled');
@@ -38402,6 +38637,7 @@ async function promote(ctx, t, stable, state) {
     const revision = revisionOf(rollout.object);
     const done = {
         ...promoting,
+        phase: 'promoted',
         weight: 0,
         ...(image ? { image } : {}),
         ...(previousImage ? { previousImage } : {}),
@@ -38463,65 +38699,61 @@ async function dry_run_dryRun(ctx) {
     return lines;
 }
 
-// EXTERNAL MODULE: ./build/shared/summary.js
-var summary = __nccwpck_require__(7052);
-;// CONCATENATED MODULE: ./build/actions/deploy-strategy/report.js
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./build/actions/deploy-strategy/kustomize.js
 
 
-function report_writeOutputs(result, strategy) {
-    core.setOutput('strategy', strategy);
-    core.setOutput('phase', result.phase);
-    core.setOutput('revision', result.revision ?? '');
-    core.setOutput('previous-revision', result.previousRevision ?? '');
-    core.setOutput('previous-image', result.previousImage ?? '');
-    core.setOutput('image', result.image ?? '');
-    core.setOutput('active-color', result.activeColor ?? '');
-    core.setOutput('canary-weight', result.canaryWeight === undefined ? '' : String(result.canaryWeight));
-    core.setOutput('remaining-steps', JSON.stringify(result.remainingSteps));
-    core.setOutput('url', result.url ?? '');
-    core.setOutput('state', JSON.stringify(result.state ?? { strategy, phase: result.phase }));
-    core.setOutput('rolled-back', result.rolledBack ? 'true' : 'false');
-}
-function report_deploySummary(options) {
-    const { result, inputs } = options;
-    const summary = new StepSummary();
-    const verdict = options.diff
-        ? 'dry run'
-        : options.failure
-            ? result?.rolledBack
-                ? 'failed, rolled back'
-                : 'failed'
-            : (result?.phase ?? 'done');
-    summary.heading(`Deploy (${options.strategy}, ${inputs.operation}) to ${inputs.environment}: ${verdict}`);
-    if (options.failure)
-        summary.paragraph(`**Why:** ${options.failure}`);
-    if (result) {
-        summary.add(table(['Fact', 'Value'], [
-            ['Phase', result.phase],
-            ['Image', result.image ?? ''],
-            ['Revision', result.revision ?? ''],
-            ['Previous revision', result.previousRevision ?? ''],
-            ['Previous image', result.previousImage ?? ''],
-            ['Active colour', result.activeColor ?? ''],
-            ['Canary weight', result.canaryWeight === undefined ? '' : `${result.canaryWeight}%`],
-            ['Remaining steps', result.remainingSteps.join(', ')],
-            ['Rolled back', result.rolledBack?.detail ?? ''],
-        ].filter(([, value]) => value !== '')));
+
+
+/** How much of kubectl's stderr a failure message quotes. */
+const STDERR_LIMIT = 4000;
+/**
+ * Renders a kustomization directory with the runner's kubectl (`kubectl kustomize <dir>`, the
+ * kustomize built into kubectl, so no second tool is needed) and returns the YAML it prints.
+ */
+async function kustomize_renderKustomization(dir, workspace, signal) {
+    const path = isAbsolute(dir) ? dir : resolve(workspace, dir);
+    let isDirectory = false;
+    try {
+        isDirectory = statSync(path).isDirectory();
     }
-    if (options.diff?.length)
-        summary.add(`### Server-side dry run\n\n${options.diff.map((line) => `- ${line}`).join('\n')}\n`);
-    const f = options.faults;
-    if (f.retries + f.conflicts + f.watchResumes + f.watchRelists > 0) {
-        summary.paragraph(`Faults handled: ${f.retries} retried request(s), ${f.conflicts} conflict(s) re-read, ${f.watchResumes} watch resume(s), ${f.watchRelists} re-list(s).`);
+    catch {
+        throw new UserError(`input "kustomize": ${dir} does not exist`);
     }
-    if (options.timeline.length)
-        summary.add(details('What happened, step by step', options.timeline.map((line) => `1. ${line}`).join('\n')));
-    summary.add(details('Effective configuration', options.configMarkdown));
-    summary.add(options.auditMarkdown);
-    return summary;
+    if (!isDirectory)
+        throw new UserError(`input "kustomize": ${dir} is not a directory`);
+    const { code, stdout, stderr } = await new Promise((done, fail) => {
+        const child = spawn('kubectl', ['kustomize', path], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            ...(signal ? { signal } : {}),
+        });
+        let out = '';
+        let err = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk) => {
+            out += chunk;
+        });
+        child.stderr.setEncoding('utf8').on('data', (chunk) => {
+            err += chunk;
+        });
+        child.on('error', (error) => {
+            if (error.code === 'ENOENT') {
+                fail(new UserError(`input "kustomize": kubectl is not installed on the runner (it renders ${dir} with "kubectl kustomize"); install kubectl in an earlier step, e.g. with azure/setup-kubectl`));
+            }
+            else
+                fail(error);
+        });
+        child.on('close', (exitCode) => done({ code: exitCode, stdout: out, stderr: err }));
+    });
+    if (code !== 0) {
+        const reason = stderr.trim().slice(0, STDERR_LIMIT) || 'no error output';
+        throw new UserError(`input "kustomize": kubectl kustomize ${dir} failed (exit ${code}): ${reason}`);
+    }
+    return stdout;
 }
 
 ;// CONCATENATED MODULE: ./build/actions/deploy-strategy/deploy.js
+
 
 
 
@@ -38563,7 +38795,12 @@ async function deploy(inputs, signal) {
     const { config } = loaded;
     const target = resolveTarget(inputs, loaded);
     const strategy = inputs.strategy ?? target.strategy;
-    const docs = loadManifests(inputs.manifests, workspace);
+    const docs = [
+        ...(inputs.kustomize
+            ? parseManifests(await renderKustomization(inputs.kustomize, workspace, signal), `kustomize ${inputs.kustomize}`)
+            : []),
+        ...loadManifests(inputs.manifests, workspace),
+    ];
     placeInNamespace(docs, target.namespace);
     if (inputs.image && docs.length > 0)
         substituteImage(docs, target.container ?? target.deployment, inputs.image);
@@ -38692,7 +38929,7 @@ async function deploy(inputs, signal) {
     }
     catch (error) {
         if (signal.aborted) {
-            failure = `cancelled: ${errorMessage(error)}`;
+            failure = `${errorMessage(error)}; the post step undoes whatever this run left unfinished`;
         }
         else if (error instanceof DeployFailure) {
             failure = error.message;
@@ -38703,7 +38940,8 @@ async function deploy(inputs, signal) {
         }
     }
     finally {
-        for (const path of ctx.leases) {
+        // A cancelled run keeps its lease: the post step undoes the change under it, then drops it.
+        for (const path of signal.aborted ? [] : ctx.leases) {
             await releaseLease(client, path, ctx.holder).catch((error) => core.warning(`could not release the lease on ${path}: ${errorMessage(error)}`));
         }
     }
@@ -38967,6 +39205,7 @@ function readInputs() {
         ...(weight !== undefined ? { weight } : {}),
         ...(step !== undefined ? { step } : {}),
         manifests: getList('manifests'),
+        ...(getString('kustomize') ? { kustomize: getString('kustomize') } : {}),
         ...(image ? { image } : {}),
         ...(getString('container') ? { container: getString('container') } : {}),
         ...(getString('namespace') ? { namespace: getString('namespace') } : {}),
@@ -39004,10 +39243,12 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _shared_kube_kubeconfig_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7077);
 /* harmony import */ var _shared_kube_paths_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7120);
 /* harmony import */ var _shared_kube_release_state_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1006);
-/* harmony import */ var _shared_kube_roll_back_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3525);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5320);
-/* harmony import */ var _deploy_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2407);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2615);
+/* harmony import */ var _shared_summary_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7052);
+/* harmony import */ var _cancel_recovery_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(130);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5320);
+/* harmony import */ var _deploy_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(1753);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(2615);
+
 
 
 
@@ -39022,70 +39263,98 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 /**
  * Runs after the main step. When the main step did not reach a safe end (the job was
- * cancelled mid-canary or mid-switch), it puts all traffic back on the stable release and
- * drops this run's lease. Otherwise it does nothing.
+ * cancelled mid-canary, mid-promotion or mid-switch), it brings the cluster back to one
+ * release, records what it found and did in the audit trail, and drops this run's lease.
+ * Otherwise it does nothing.
  */
 async function post() {
-    const raw = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_deploy_js__WEBPACK_IMPORTED_MODULE_10__/* .GUARD_STATE */ .Ev);
+    const raw = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_deploy_js__WEBPACK_IMPORTED_MODULE_11__/* .GUARD_STATE */ .Ev);
     if (!raw)
         return;
     const guard = JSON.parse(raw);
     if (guard.settled)
         return;
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The deployment of ${guard.deployment} did not finish; restoring stable traffic.`);
-    const inputs = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_11__/* .readInputs */ .Ko)();
+    const inputs = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_12__/* .readInputs */ .Ko)();
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
-    const loaded = await (0,_config_js__WEBPACK_IMPORTED_MODULE_9__/* .loadDeployConfig */ .g)(inputs, workspace);
-    const target = (0,_config_js__WEBPACK_IMPORTED_MODULE_9__/* .resolveTarget */ .u)(inputs, loaded);
+    const loaded = await (0,_config_js__WEBPACK_IMPORTED_MODULE_10__/* .loadDeployConfig */ .g)(inputs, workspace);
+    const target = (0,_config_js__WEBPACK_IMPORTED_MODULE_10__/* .resolveTarget */ .u)(inputs, loaded);
     const client = await _shared_kube_client_js__WEBPACK_IMPORTED_MODULE_4__/* .KubeClient */ .B.create({
         source: (0,_shared_kube_kubeconfig_js__WEBPACK_IMPORTED_MODULE_5__/* .resolveKubeconfigSource */ .z)(inputs.kubeconfig),
         ...(target.context ? { context: target.context } : {}),
     });
-    const found = await (0,_shared_kube_roll_back_js__WEBPACK_IMPORTED_MODULE_8__/* .findRelease */ .d)(client, guard.namespace, guard.deployment, guard.service);
-    const state = found.state;
-    let detail = 'nothing to restore';
-    const unfinished = state &&
-        state.runId === guard.holder &&
-        (state.phase === 'canary' ||
-            state.phase === 'switched' ||
-            (state.phase === 'progressing' && state.strategy !== 'blue-green'));
-    if (unfinished) {
-        const outcome = await (0,_shared_kube_roll_back_js__WEBPACK_IMPORTED_MODULE_8__/* .rollBackRelease */ .s)(client, {
-            namespace: guard.namespace,
-            deployment: guard.deployment,
-            ...(guard.service ? { service: guard.service } : {}),
-            ...(target.container ? { container: target.container } : {}),
-            timeoutMs: target.timeoutMs,
-        });
-        detail = outcome.detail;
-        const audit = (0,_shared_audit_open_from_config_js__WEBPACK_IMPORTED_MODULE_2__/* .openAuditFromConfig */ .a)({
-            config: loaded.config,
-            action: 'deploy-strategy',
-            environment: inputs.environment,
-            ...(inputs.auditLog ? { fileInput: inputs.auditLog } : {}),
-        });
-        audit.update({ cluster: client.contextName, namespace: guard.namespace });
+    const recovery = await (0,_cancel_recovery_js__WEBPACK_IMPORTED_MODULE_9__/* .recoverFromCancel */ .H)(client, guard, {
+        ...(target.container ? { container: target.container } : {}),
+        timeoutMs: target.timeoutMs,
+        onProgress: (message) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
+    });
+    const audit = (0,_shared_audit_open_from_config_js__WEBPACK_IMPORTED_MODULE_2__/* .openAuditFromConfig */ .a)({
+        config: loaded.config,
+        action: 'deploy-strategy',
+        environment: inputs.environment,
+        ...(inputs.auditLog ? { fileInput: inputs.auditLog } : {}),
+    });
+    audit.update({ cluster: client.contextName, namespace: guard.namespace });
+    const facts = {
+        cancelled: true,
+        ...(recovery.interrupted ? { interrupted: recovery.interrupted } : {}),
+        ...(recovery.phase ? { phase: recovery.phase } : {}),
+        ...(recovery.live ? { liveColor: recovery.live.colour, liveReady: recovery.live.ready } : {}),
+    };
+    const outcome = recovery.rollback;
+    if (outcome) {
         await audit.emit((scope) => (0,_shared_audit_index_js__WEBPACK_IMPORTED_MODULE_1__/* .serviceRolledBack */ .L$)(scope, {
             service: guard.deployment,
-            artifactId: (0,_deploy_js__WEBPACK_IMPORTED_MODULE_10__/* .artifactIdFor */ .rn)(outcome.image),
+            artifactId: (0,_deploy_js__WEBPACK_IMPORTED_MODULE_11__/* .artifactIdFor */ .rn)(outcome.image),
             ...(outcome.image ? { image: outcome.image } : {}),
-            reason: 'job cancelled before the deployment finished',
+            reason: `job cancelled during the ${recovery.interrupted}`,
             details: {
+                ...facts,
                 strategy: outcome.strategy,
                 fromRevision: outcome.fromRevision,
                 toRevision: outcome.toRevision,
-                cancelled: true,
+                ...(outcome.activeColor ? { activeColor: outcome.activeColor } : {}),
+                detail: outcome.detail,
             },
         }));
-        await audit.close();
     }
+    else {
+        await audit.emit((scope) => (0,_shared_audit_index_js__WEBPACK_IMPORTED_MODULE_1__/* .projectEvent */ .yb)(scope, {
+            thing: 'deployment',
+            verb: 'cancelled',
+            subject: guard.deployment,
+            outcome: recovery.error ? 'failure' : 'success',
+            ...(recovery.error ? { reason: recovery.error } : {}),
+            details: { ...facts, strategy: guard.strategy, detail: recovery.detail },
+        }));
+    }
+    await audit.close();
     for (const path of [
         _shared_kube_paths_js__WEBPACK_IMPORTED_MODULE_6__/* .paths */ .f0.deployment(guard.namespace, guard.deployment),
         _shared_kube_paths_js__WEBPACK_IMPORTED_MODULE_6__/* .paths */ .f0.service(guard.namespace, guard.service ?? guard.deployment),
     ]) {
         await (0,_shared_kube_release_state_js__WEBPACK_IMPORTED_MODULE_7__/* .releaseLease */ .wL)(client, path, guard.holder).catch(() => undefined);
     }
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`post: ${detail}`);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`post: ${recovery.detail}`);
+    if (recovery.live)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`post: the live Service selects ${recovery.live.detail}`);
+    if (recovery.live && !recovery.live.ready)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`the live Service selects ${recovery.live.detail}`);
+    cancelSummary(guard, recovery, audit.summaryMarkdown()).write();
+    if (recovery.error)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`${recovery.detail}: ${recovery.error}`);
+}
+function cancelSummary(guard, recovery, auditMarkdown) {
+    const summary = new _shared_summary_js__WEBPACK_IMPORTED_MODULE_8__/* .StepSummary */ .B();
+    summary.heading(`Deploy (${guard.strategy}) of ${guard.deployment} cancelled`);
+    summary.add((0,_shared_summary_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['Fact', 'Value'], [
+        ['Interrupted', recovery.interrupted ?? 'nothing on the cluster yet'],
+        ['Done', recovery.detail],
+        ['Error', recovery.error ?? ''],
+        ['Live Service selects', recovery.live?.detail ?? ''],
+    ].filter(([, value]) => value !== '')));
+    summary.add(auditMarkdown);
+    return summary;
 }
 try {
     await post();
@@ -39715,10 +39984,11 @@ class HttpSink {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Vf: () => (/* reexport */ ociPurl),
+  yb: () => (/* reexport */ projectEvent),
   L$: () => (/* reexport */ serviceRolledBack)
 });
 
-// UNUSED EXPORTS: AuditDeliveryError, AuditLog, AuditSummary, CDEVENTS_SPEC_VERSION, CDEVENT_TYPES, ChainVerifier, HttpSink, PROJECT_EVENT_PREFIX, artifactPackaged, artifactPublished, cdeventSchemaId, createAudit, eventOutcome, incidentDetected, pipelineRunFinished, pipelineRunStarted, projectEvent, projectEventType, serviceDeployed, serviceUpgraded, shortType, taskRunFinished, taskRunStarted, verifyAuditFile
+// UNUSED EXPORTS: AuditDeliveryError, AuditLog, AuditSummary, CDEVENTS_SPEC_VERSION, CDEVENT_TYPES, ChainVerifier, HttpSink, PROJECT_EVENT_PREFIX, artifactPackaged, artifactPublished, cdeventSchemaId, createAudit, eventOutcome, incidentDetected, pipelineRunFinished, pipelineRunStarted, projectEventType, serviceDeployed, serviceUpgraded, shortType, taskRunFinished, taskRunStarted, verifyAuditFile
 
 // EXTERNAL MODULE: ./build/shared/audit/audit.js + 1 modules
 var audit = __nccwpck_require__(9683);
@@ -39728,7 +39998,7 @@ var audit_log = __nccwpck_require__(5026);
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./build/shared/audit/event.js
 
-function event_auditFacts(scope, facts, defaultOutcome) {
+function auditFacts(scope, facts, defaultOutcome) {
     const run = scope.run;
     return event_compact({
         action: event_compact({ name: scope.action.name, version: scope.action.version }),
@@ -39757,7 +40027,7 @@ function event_auditFacts(scope, facts, defaultOutcome) {
     });
 }
 /** `/<owner>/<repo>/actions/<action>`: a URI reference naming the producer. */
-function event_eventSource(scope) {
+function eventSource(scope) {
     const repository = scope.run.repository ?? 'local';
     return `/${repository}/actions/${encodeURIComponent(scope.action.name)}`;
 }
@@ -39767,10 +40037,10 @@ function event_defaultChainId(run) {
         return undefined;
     return `${run.repository}/actions/runs/${run.runId}/attempts/${run.runAttempt ?? '1'}`;
 }
-function event_eventId(facts) {
+function eventId(facts) {
     return facts.id ?? (0,external_node_crypto_.randomUUID)();
 }
-function event_eventTime(facts) {
+function eventTime(facts) {
     const time = facts.time ?? new Date();
     return typeof time === 'string' ? time : time.toISOString();
 }
@@ -39934,9 +40204,9 @@ function taskRunSubject(scope, params, extra) {
 }
 function cdevent(scope, kind, facts, defaultOutcome, subject) {
     const type = CDEVENT_TYPES[kind];
-    const id = event_eventId(facts);
-    const time = event_eventTime(facts);
-    const source = event_eventSource(scope);
+    const id = eventId(facts);
+    const time = eventTime(facts);
+    const source = eventSource(scope);
     return {
         specversion: '1.0',
         id,
@@ -39956,7 +40226,7 @@ function cdevent(scope, kind, facts, defaultOutcome, subject) {
                 chainId: scope.chainId ?? event_defaultChainId(scope.run),
             }),
             subject: { id: subject.id, source, content: event_compact(subject.content) },
-            customData: event_auditFacts(scope, facts, defaultOutcome),
+            customData: auditFacts(scope, facts, defaultOutcome),
             customDataContentType: 'application/json',
         },
     };
@@ -39983,7 +40253,7 @@ function projectEvent(scope, params) {
         subject: params.subject,
         ...auditFacts(scope, params, 'success'),
     };
-    const chainId = scope.chainId ?? defaultChainId(scope.run);
+    const chainId = scope.chainId ?? event_defaultChainId(scope.run);
     if (chainId)
         data.chainId = chainId;
     return {
@@ -50855,6 +51125,15 @@ const prometheus = strictObject({
     basicAuth: strictObject({ username: schema_fields_text(), password: schema_fields_text() }).optional(),
     // Per query, retries included: a Prometheus that does not answer makes the analysis inconclusive.
     timeout: schema_fields_duration({ min: 1 }).optional(),
+    // For an https URL: extra CA bundle and client certificate (paths or PEM; the key may be an
+    // aws-sm:// reference), or no verification at all (logged as a warning).
+    tls: strictObject({
+        caFile: schema_fields_text().optional(),
+        clientCert: schema_fields_text().optional(),
+        clientKey: schema_fields_text().optional(),
+        insecureSkipVerify: schemas_boolean().optional(),
+    })
+        .optional(),
 });
 const monitoring = strictObject({
     metricsEnabled: schemas_boolean().optional(),
@@ -51605,7 +51884,7 @@ async function switchServiceTo(client, namespace, service, colour, state) {
 /* unused harmony exports NGINX_CANARY, NGINX_CANARY_WEIGHT, trafficModeFor, canaryIngressFrom, weightedRules, replicaSplit, setCanaryWeight, deleteIfPresent */
 /* harmony import */ var _api_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4587);
 /* harmony import */ var _conflict_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4624);
-/* harmony import */ var _deployments_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7529);
+/* harmony import */ var _deployments_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3592);
 /* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7120);
 
 
@@ -51760,6 +52039,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: FIELD_MANAGER
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
 // EXTERNAL MODULE: ./build/shared/errors.js
 var errors = __nccwpck_require__(2005);
 // EXTERNAL MODULE: ./build/shared/retry.js
@@ -51774,6 +52057,8 @@ function loadClientNode() {
 }
 
 ;// CONCATENATED MODULE: ./build/shared/kube/client.js
+
+
 
 
 
@@ -51910,13 +52195,85 @@ class KubeClient {
         });
     }
     /**
-     * Opens one watch connection; `onEvent` sees each event, `onDone` the end (error or close).
-     * Returns a function that stops it.
+     * Opens one watch connection; `onEvent` sees each event, `onDone` the end (error or close;
+     * an HTTP error carries `statusCode`). Returns a function that stops it.
+     *
+     * Plain node:http(s) with the kubeconfig's TLS, proxy and credentials rather than
+     * client-node's Watch: its fetch body passes each event through a web stream, a Node stream
+     * and readline before the callback, which cost the action milliseconds per rollout against
+     * `kubectl rollout status` (see test/bench/deploy-rollback.bench.mjs).
      */
     async watch(path, query, onEvent, onDone) {
-        const watcher = new this.lib.Watch(this.kc);
-        const controller = await watcher.watch(path, query, (type, object) => onEvent({ type, object }), (error) => onDone(error));
-        return () => controller.abort();
+        const url = new URL(this.server + path);
+        url.searchParams.set('watch', 'true');
+        for (const [key, value] of Object.entries(query)) {
+            if (value !== undefined)
+                url.searchParams.set(key, value);
+        }
+        const options = {};
+        await this.kc.applyToHTTPSOptions(options);
+        let finished = false;
+        const finish = (error) => {
+            if (finished)
+                return;
+            finished = true;
+            request.destroy();
+            onDone(error);
+        };
+        const request = (url.protocol === 'https:' ? external_node_https_.request : external_node_http_.request)(url, {
+            ...options,
+            method: 'GET',
+            headers: { ...(options.headers ?? {}), accept: 'application/json' },
+        });
+        // A connection that stays silent this long is presumed dead (servers send bookmarks); the
+        // caller resumes from the last resourceVersion.
+        request.setTimeout(WATCH_IDLE_MS, () => finish(new Error(`watch ${path}: no data for ${WATCH_IDLE_MS} ms`)));
+        request.on('error', finish);
+        request.on('response', (response) => {
+            if (response.statusCode !== 200) {
+                response.resume();
+                finish(Object.assign(new Error(`watch ${path}: HTTP ${response.statusCode}`), {
+                    statusCode: response.statusCode,
+                }));
+                return;
+            }
+            response.setEncoding('utf8');
+            let pending = '';
+            response.on('data', (chunk) => {
+                pending += chunk;
+                for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n')) {
+                    const line = pending.slice(0, newline);
+                    pending = pending.slice(newline + 1);
+                    if (finished)
+                        return;
+                    const event = parseWatchLine(line);
+                    if (event)
+                        onEvent(event);
+                }
+            });
+            response.on('end', () => finish(null));
+            response.on('close', () => finish(null));
+            response.on('error', finish);
+        });
+        request.end();
+        return () => {
+            finished = true;
+            request.destroy();
+        };
+    }
+}
+const WATCH_IDLE_MS = 90_000;
+function parseWatchLine(line) {
+    if (!line.trim())
+        return undefined;
+    try {
+        const parsed = JSON.parse(line);
+        if (typeof parsed.type !== 'string' || !parsed.object || typeof parsed.object !== 'object')
+            return undefined;
+        return { type: parsed.type, object: parsed.object };
+    }
+    catch {
+        return undefined;
     }
 }
 const FIELD_MANAGER = 'deploy-actions';
@@ -51953,77 +52310,22 @@ async function withConflictRetry(update, options = {}) {
 
 /***/ }),
 
-/***/ 7529:
+/***/ 3592:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  iJ: () => (/* binding */ readDeployment),
-  eV: () => (/* binding */ scaleDeployment),
-  oD: () => (/* binding */ undoRollout),
-  gj: () => (/* binding */ waitForRollout)
-});
-
-// UNUSED EXPORTS: replicaSetsOf, requireNamespace, setContainerImage
-
-// EXTERNAL MODULE: ./build/shared/errors.js
-var errors = __nccwpck_require__(2005);
-// EXTERNAL MODULE: ./build/shared/kube/conflict.js
-var conflict = __nccwpck_require__(4624);
-// EXTERNAL MODULE: ./build/shared/kube/objects.js
-var objects = __nccwpck_require__(2228);
-// EXTERNAL MODULE: ./build/shared/kube/paths.js
-var kube_paths = __nccwpck_require__(7120);
-;// CONCATENATED MODULE: ./build/shared/kube/rollout-status.js
-/**
- * Decides whether a Deployment has rolled out exactly as `kubectl rollout status` does
- * (DeploymentStatusViewer): the controller must have observed the current generation, the
- * Progressing condition must not say ProgressDeadlineExceeded, every replica must be updated,
- * old replicas gone, and the updated ones available.
- */
-function rolloutStatus(deployment) {
-    const name = deployment.metadata.name ?? 'deployment';
-    const generation = deployment.metadata.generation ?? 0;
-    const status = deployment.status ?? {};
-    if (generation > (status.observedGeneration ?? 0)) {
-        return { done: false, failed: false, message: 'Waiting for deployment spec update to be observed...' };
-    }
-    const progressing = status.conditions?.find((c) => c.type === 'Progressing');
-    if (progressing?.reason === 'ProgressDeadlineExceeded') {
-        return { done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
-    }
-    const desired = deployment.spec?.replicas ?? 1;
-    const updated = status.updatedReplicas ?? 0;
-    const total = status.replicas ?? 0;
-    const available = status.availableReplicas ?? 0;
-    if (updated < desired) {
-        return {
-            done: false,
-            failed: false,
-            message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${desired} new replicas have been updated...`,
-        };
-    }
-    if (total > updated) {
-        return {
-            done: false,
-            failed: false,
-            message: `Waiting for deployment "${name}" rollout to finish: ${total - updated} old replicas are pending termination...`,
-        };
-    }
-    if (available < updated) {
-        return {
-            done: false,
-            failed: false,
-            message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available...`,
-        };
-    }
-    return { done: true, failed: false, message: `deployment "${name}" successfully rolled out` };
-}
-
-// EXTERNAL MODULE: ./build/shared/kube/wait-for.js
-var wait_for = __nccwpck_require__(7673);
-;// CONCATENATED MODULE: ./build/shared/kube/deployments.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   eV: () => (/* binding */ scaleDeployment),
+/* harmony export */   gj: () => (/* binding */ waitForRollout),
+/* harmony export */   iJ: () => (/* binding */ readDeployment),
+/* harmony export */   oD: () => (/* binding */ undoRollout)
+/* harmony export */ });
+/* unused harmony exports requireNamespace, setContainerImage, replicaSetsOf, sameTemplate */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2005);
+/* harmony import */ var _conflict_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4624);
+/* harmony import */ var _objects_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2228);
+/* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7120);
+/* harmony import */ var _rollout_status_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7896);
+/* harmony import */ var _wait_for_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7673);
 
 
 
@@ -52031,7 +52333,7 @@ var wait_for = __nccwpck_require__(7673);
 
 
 function readDeployment(client, namespace, name) {
-    return client.get(kube_paths/* paths */.f0.deployment(namespace, name));
+    return client.get(_paths_js__WEBPACK_IMPORTED_MODULE_2__/* .paths */ .f0.deployment(namespace, name));
 }
 async function requireNamespace(client, namespace) {
     if (!(await client.get(paths.namespace(namespace)))) {
@@ -52040,14 +52342,14 @@ async function requireNamespace(client, namespace) {
 }
 /** Watches a Deployment until `kubectl rollout status` would call it done, failed, or the time is up. */
 function waitForRollout(client, namespace, name, options) {
-    return (0,wait_for/* waitFor */.f)(client, {
-        collection: kube_paths/* paths */.f0.deployments(namespace),
+    return (0,_wait_for_js__WEBPACK_IMPORTED_MODULE_3__/* .waitFor */ .f)(client, {
+        collection: _paths_js__WEBPACK_IMPORTED_MODULE_2__/* .paths */ .f0.deployments(namespace),
         name,
         timeoutMs: options.timeoutMs,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         judge: (deployment) => deployment
-            ? rolloutStatus(deployment)
+            ? (0,_rollout_status_js__WEBPACK_IMPORTED_MODULE_4__/* .rolloutStatus */ .O)(deployment)
             : { done: false, message: `waiting for deployment "${name}" to exist` },
     });
 }
@@ -52073,20 +52375,36 @@ async function setContainerImage(client, namespace, name, container, image, onCo
     }, onConflict ? { onConflict } : {});
 }
 async function scaleDeployment(client, namespace, name, replicas) {
-    await client.mergePatch(kube_paths/* paths */.f0.deployment(namespace, name), { spec: { replicas } });
+    await client.mergePatch(_paths_js__WEBPACK_IMPORTED_MODULE_2__/* .paths */ .f0.deployment(namespace, name), { spec: { replicas } });
 }
 /** The Deployment's ReplicaSets (its revisions), oldest first. */
 async function replicaSetsOf(client, deployment) {
     const namespace = deployment.metadata.namespace ?? '';
-    const list = await client.request('GET', kube_paths/* paths */.f0.replicaSets(namespace));
+    const list = await client.request('GET', _paths_js__WEBPACK_IMPORTED_MODULE_2__/* .paths */ .f0.replicaSets(namespace));
     const uid = deployment.metadata.uid;
     const labels = deployment.spec?.selector?.matchLabels ?? {};
     return list.items
         .filter((rs) => uid && rs.metadata.ownerReferences?.length
         ? rs.metadata.ownerReferences.some((owner) => owner.uid === uid)
         : Object.entries(labels).every(([key, value]) => rs.metadata.labels?.[key] === value))
-        .filter((rs) => (0,objects/* revisionOf */.DT)(rs) !== undefined)
-        .sort((a, b) => ((0,objects/* revisionOf */.DT)(a) ?? 0) - ((0,objects/* revisionOf */.DT)(b) ?? 0));
+        .filter((rs) => (0,_objects_js__WEBPACK_IMPORTED_MODULE_5__/* .revisionOf */ .DT)(rs) !== undefined)
+        .sort((a, b) => ((0,_objects_js__WEBPACK_IMPORTED_MODULE_5__/* .revisionOf */ .DT)(a) ?? 0) - ((0,_objects_js__WEBPACK_IMPORTED_MODULE_5__/* .revisionOf */ .DT)(b) ?? 0));
+}
+/** JSON with object keys sorted, so two templates compare equal whatever their key order. */
+function canonical(value) {
+    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
+}
+/** Whether two pod templates are the same once the ReplicaSet's pod-template-hash label is set aside. */
+function sameTemplate(a, b) {
+    const strip = (t) => {
+        const copy = structuredClone(t ?? {});
+        if (copy.metadata?.labels)
+            delete copy.metadata.labels['pod-template-hash'];
+        return canonical(copy);
+    };
+    return strip(a) === strip(b);
 }
 /**
  * What `kubectl rollout undo` does: copy the pod template of an earlier ReplicaSet (the one
@@ -52095,28 +52413,33 @@ async function replicaSetsOf(client, deployment) {
 async function undoRollout(client, namespace, name, toRevision) {
     const deployment = await readDeployment(client, namespace, name);
     if (!deployment)
-        throw new errors/* UserError */.yo(`deployment "${name}" does not exist in namespace "${namespace}"`);
-    const current = (0,objects/* revisionOf */.DT)(deployment);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`deployment "${name}" does not exist in namespace "${namespace}"`);
+    const current = (0,_objects_js__WEBPACK_IMPORTED_MODULE_5__/* .revisionOf */ .DT)(deployment);
     const history = await replicaSetsOf(client, deployment);
     const target = toRevision !== undefined
-        ? history.find((rs) => (0,objects/* revisionOf */.DT)(rs) === toRevision)
-        : [...history].reverse().find((rs) => ((0,objects/* revisionOf */.DT)(rs) ?? 0) < (current ?? Number.MAX_SAFE_INTEGER));
+        ? history.find((rs) => (0,_objects_js__WEBPACK_IMPORTED_MODULE_5__/* .revisionOf */ .DT)(rs) === toRevision)
+        : [...history].reverse().find((rs) => ((0,_objects_js__WEBPACK_IMPORTED_MODULE_5__/* .revisionOf */ .DT)(rs) ?? 0) < (current ?? Number.MAX_SAFE_INTEGER));
     if (!target?.spec?.template) {
-        const known = history.map((rs) => (0,objects/* revisionOf */.DT)(rs)).join(', ') || 'none';
-        throw new errors/* UserError */.yo(toRevision !== undefined
+        const known = history.map((rs) => (0,_objects_js__WEBPACK_IMPORTED_MODULE_5__/* .revisionOf */ .DT)(rs)).join(', ') || 'none';
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(toRevision !== undefined
             ? `deployment "${name}" has no revision ${toRevision} (revisions: ${known})`
             : `deployment "${name}" has no earlier revision to roll back to (revisions: ${known})`);
     }
     const template = structuredClone(target.spec.template);
     if (template.metadata?.labels)
         delete template.metadata.labels['pod-template-hash'];
-    await client.jsonPatch(kube_paths/* paths */.f0.deployment(namespace, name), [
-        { op: 'replace', path: '/spec/template', value: template },
-    ]);
+    // As kubectl does, a Deployment already on that template is left alone rather than re-written.
+    const changed = !sameTemplate(deployment.spec?.template, template);
+    if (changed) {
+        await client.jsonPatch(_paths_js__WEBPACK_IMPORTED_MODULE_2__/* .paths */ .f0.deployment(namespace, name), [
+            { op: 'replace', path: '/spec/template', value: template },
+        ]);
+    }
     return {
         ...(current !== undefined ? { fromRevision: current } : {}),
-        toRevision: (0,objects/* revisionOf */.DT)(target),
+        toRevision: (0,_objects_js__WEBPACK_IMPORTED_MODULE_5__/* .revisionOf */ .DT)(target),
         template,
+        changed,
     };
 }
 
@@ -52410,7 +52733,7 @@ async function releaseLease(client, path, holder) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2005);
 /* harmony import */ var _blue_green_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7756);
 /* harmony import */ var _canary_traffic_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4346);
-/* harmony import */ var _deployments_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7529);
+/* harmony import */ var _deployments_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3592);
 /* harmony import */ var _objects_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2228);
 /* harmony import */ var _paths_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7120);
 /* harmony import */ var _release_state_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1006);
@@ -52454,6 +52777,8 @@ async function rollBackRelease(client, request) {
     }
     if (state.strategy === 'blue-green')
         return rollBackBlueGreen(client, request, state, found.service);
+    if (state.strategy === 'canary' && state.phase === 'promoting')
+        return rollBackPromotion(client, request, state);
     if (state.strategy === 'canary' && state.phase !== 'promoted')
         return rollBackCanary(client, request, state);
     return rollBackRollout(client, request, state);
@@ -52500,6 +52825,66 @@ async function rollBackBlueGreen(client, request, state, service) {
         ...(image ? { image } : {}),
         activeColor: target,
         detail: `service "${serviceName}" switched back from ${active} to ${target}`,
+    };
+}
+/**
+ * A promotion that did not finish (the job was cancelled, or stable's rollout failed) leaves
+ * stable somewhere between the two templates. Stable gets back the template it ran before the
+ * promotion (`stableRevision`) and is watched until every pod runs it; only then does the
+ * canary go, so traffic always has ready pods to go to and ends all on the previous release.
+ */
+async function rollBackPromotion(client, request, state) {
+    const { namespace, deployment } = request;
+    const stable = await (0,_deployments_js__WEBPACK_IMPORTED_MODULE_3__/* .readDeployment */ .iJ)(client, namespace, deployment);
+    if (!stable)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`deployment "${deployment}" does not exist in namespace "${namespace}"`);
+    const restoreTo = request.toRevision ?? state.stableRevision;
+    if (restoreTo === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`deployment "${deployment}" was being promoted, but its state does not say which revision served before; restore it with "to-revision"`);
+    }
+    const undo = await (0,_deployments_js__WEBPACK_IMPORTED_MODULE_3__/* .undoRollout */ .oD)(client, namespace, deployment, restoreTo);
+    const total = state.stableReplicas ?? stable.spec?.replicas ?? 1;
+    if ((stable.spec?.replicas ?? 0) !== total)
+        await (0,_deployments_js__WEBPACK_IMPORTED_MODULE_3__/* .scaleDeployment */ .eV)(client, namespace, deployment, total);
+    const done = await (0,_deployments_js__WEBPACK_IMPORTED_MODULE_3__/* .waitForRollout */ .gj)(client, namespace, deployment, {
+        timeoutMs: request.timeoutMs,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    });
+    if (done.outcome !== 'done') {
+        throw new Error(`deployment "${deployment}" did not come back to revision ${restoreTo} (${done.message}); the canary is kept so traffic still has ready pods`);
+    }
+    const names = (0,_canary_traffic_js__WEBPACK_IMPORTED_MODULE_2__/* .canaryNames */ .NR)(deployment, state.service, state.ingress);
+    await (0,_canary_traffic_js__WEBPACK_IMPORTED_MODULE_2__/* .removeCanary */ .rd)(client, {
+        namespace,
+        stable: deployment,
+        ...names,
+        ...(state.service ? { service: state.service } : {}),
+        ...(state.ingress ? { ingress: state.ingress } : {}),
+        ...(state.route ? { route: state.route } : {}),
+        mode: state.traffic ?? 'replicas',
+        totalReplicas: total,
+    }, request.onConflict);
+    const image = (0,_objects_js__WEBPACK_IMPORTED_MODULE_6__/* .containerImage */ .Xn)(undo.template, request.container);
+    const revision = (0,_objects_js__WEBPACK_IMPORTED_MODULE_6__/* .revisionOf */ .DT)(done.object);
+    await (0,_release_state_js__WEBPACK_IMPORTED_MODULE_5__/* .writeState */ .Jq)(client, _paths_js__WEBPACK_IMPORTED_MODULE_4__/* .paths */ .f0.deployment(namespace, deployment), {
+        ...state,
+        phase: 'rolled-back',
+        weight: 0,
+        ...(image ? { image } : {}),
+        ...(state.canaryImage ? { previousImage: state.canaryImage } : {}),
+        ...(revision !== undefined ? { revision } : {}),
+    });
+    const restored = undo.changed
+        ? `deployment "${deployment}" restored from revision ${undo.fromRevision ?? '?'} to the template of revision ${restoreTo}${revision !== undefined ? ` (now revision ${revision})` : ''}`
+        : `deployment "${deployment}" still had the template of revision ${restoreTo}`;
+    return {
+        strategy: 'canary',
+        rolledBack: true,
+        ...(undo.fromRevision !== undefined ? { fromRevision: String(undo.fromRevision) } : {}),
+        toRevision: String(restoreTo),
+        ...(image ? { image } : {}),
+        detail: `promotion undone: ${restored}; canary weight set to 0 and canary removed; all traffic on stable`,
     };
 }
 async function rollBackCanary(client, request, state) {
@@ -52559,6 +52944,60 @@ async function rollBackRollout(client, request, state) {
         ...(image ? { image } : {}),
         detail: `deployment "${deployment}" restored to the template of revision ${undo.toRevision}${revision !== undefined ? ` (now revision ${revision})` : ''}`,
     };
+}
+
+
+/***/ }),
+
+/***/ 7896:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ rolloutStatus)
+/* harmony export */ });
+/**
+ * Decides whether a Deployment has rolled out exactly as `kubectl rollout status` does
+ * (DeploymentStatusViewer): the controller must have observed the current generation, the
+ * Progressing condition must not say ProgressDeadlineExceeded, every replica must be updated,
+ * old replicas gone, and the updated ones available.
+ */
+function rolloutStatus(deployment) {
+    const name = deployment.metadata.name ?? 'deployment';
+    const generation = deployment.metadata.generation ?? 0;
+    const status = deployment.status ?? {};
+    if (generation > (status.observedGeneration ?? 0)) {
+        return { done: false, failed: false, message: 'Waiting for deployment spec update to be observed...' };
+    }
+    const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+    if (progressing?.reason === 'ProgressDeadlineExceeded') {
+        return { done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
+    }
+    const desired = deployment.spec?.replicas ?? 1;
+    const updated = status.updatedReplicas ?? 0;
+    const total = status.replicas ?? 0;
+    const available = status.availableReplicas ?? 0;
+    if (updated < desired) {
+        return {
+            done: false,
+            failed: false,
+            message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${desired} new replicas have been updated...`,
+        };
+    }
+    if (total > updated) {
+        return {
+            done: false,
+            failed: false,
+            message: `Waiting for deployment "${name}" rollout to finish: ${total - updated} old replicas are pending termination...`,
+        };
+    }
+    if (available < updated) {
+        return {
+            done: false,
+            failed: false,
+            message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available...`,
+        };
+    }
+    return { done: true, failed: false, message: `deployment "${name}" successfully rolled out` };
 }
 
 
@@ -52629,8 +53068,11 @@ async function waitFor(client, options) {
                 settled = true;
                 clearTimeout(timer);
                 options.signal?.removeEventListener('abort', onAbort);
-                stop?.();
                 resolve(value);
+                // The verdict goes out first; closing the connection (milliseconds of stream teardown)
+                // happens after the caller has moved on.
+                if (stop)
+                    setImmediate(stop);
             };
             const timer = setTimeout(() => settle({ timeout: true }), Math.max(1, remaining()));
             const onAbort = () => settle({});
@@ -52930,15 +53372,16 @@ function resetSecretsForTest() {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ StepSummary),
 /* harmony export */   tp: () => (/* binding */ table)
 /* harmony export */ });
-/* unused harmony exports SUMMARY_LIMIT_BYTES, cell, details, StepSummary */
+/* unused harmony exports SUMMARY_LIMIT_BYTES, cell, details */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4565);
 
 
 /** GitHub rejects a step summary over 1 MiB; we stop short of it and say what was left out. */
-const SUMMARY_LIMIT_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+const SUMMARY_LIMIT_BYTES = 1024 * 1024;
 const RESERVE_BYTES = 512;
 /** Escapes a value for one Markdown table cell (pipes and line breaks would break the row). */
 function cell(value) {
@@ -52982,7 +53425,7 @@ class StepSummary {
         let out = '';
         let size = 0;
         for (let i = 0; i < this.sections.length; i++) {
-            const section = `${redactString(this.sections[i])}\n`;
+            const section = `${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .redactString */ .rd)(this.sections[i])}\n`;
             const bytes = Buffer.byteLength(section);
             if (size + bytes > budget) {
                 const left = this.sections.length - i;
@@ -53000,13 +53443,13 @@ class StepSummary {
             return '';
         let used = 0;
         try {
-            used = statSync(path).size;
+            used = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(path).size;
         }
         catch {
             // The runner creates the file; a missing one simply starts empty.
         }
         const text = this.render(used);
-        appendFileSync(path, text);
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.appendFileSync)(path, text);
         return text;
     }
 }

@@ -58175,6 +58175,15 @@ const prometheus = strictObject({
     basicAuth: strictObject({ username: schema_fields_text(), password: schema_fields_text() }).optional(),
     // Per query, retries included: a Prometheus that does not answer makes the analysis inconclusive.
     timeout: schema_fields_duration({ min: 1 }).optional(),
+    // For an https URL: extra CA bundle and client certificate (paths or PEM; the key may be an
+    // aws-sm:// reference), or no verification at all (logged as a warning).
+    tls: strictObject({
+        caFile: schema_fields_text().optional(),
+        clientCert: schema_fields_text().optional(),
+        clientKey: schema_fields_text().optional(),
+        insecureSkipVerify: schemas_boolean().optional(),
+    })
+        .optional(),
 });
 const monitoring = strictObject({
     metricsEnabled: schemas_boolean().optional(),

@@ -83,6 +83,16 @@ const prometheus = z.strictObject({
   basicAuth: z.strictObject({ username: text(), password: text() }).optional(),
   // Per query, retries included: a Prometheus that does not answer makes the analysis inconclusive.
   timeout: duration({ min: 1 }).optional(),
+  // For an https URL: extra CA bundle and client certificate (paths or PEM; the key may be an
+  // aws-sm:// reference), or no verification at all (logged as a warning).
+  tls: z
+    .strictObject({
+      caFile: text().optional(),
+      clientCert: text().optional(),
+      clientKey: text().optional(),
+      insecureSkipVerify: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 const monitoring = z.strictObject({

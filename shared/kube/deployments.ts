@@ -102,6 +102,29 @@ export interface UndoResult {
   fromRevision?: number;
   toRevision: number;
   template: PodTemplate;
+  /** False when the Deployment already had that template, so nothing was written. */
+  changed: boolean;
+}
+
+/** JSON with object keys sorted, so two templates compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+/** Whether two pod templates are the same once the ReplicaSet's pod-template-hash label is set aside. */
+export function sameTemplate(a: PodTemplate | undefined, b: PodTemplate | undefined): boolean {
+  const strip = (t: PodTemplate | undefined) => {
+    const copy = structuredClone(t ?? {});
+    if (copy.metadata?.labels) delete copy.metadata.labels['pod-template-hash'];
+    return canonical(copy);
+  };
+  return strip(a) === strip(b);
 }
 
 /**
@@ -132,12 +155,17 @@ export async function undoRollout(
   }
   const template = structuredClone(target.spec.template);
   if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
-  await client.jsonPatch(paths.deployment(namespace, name), [
-    { op: 'replace', path: '/spec/template', value: template },
-  ]);
+  // As kubectl does, a Deployment already on that template is left alone rather than re-written.
+  const changed = !sameTemplate(deployment.spec?.template, template);
+  if (changed) {
+    await client.jsonPatch(paths.deployment(namespace, name), [
+      { op: 'replace', path: '/spec/template', value: template },
+    ]);
+  }
   return {
     ...(current !== undefined ? { fromRevision: current } : {}),
     toRevision: revisionOf(target)!,
     template,
+    changed,
   };
 }

@@ -18,10 +18,15 @@ export type Colour = 'blue' | 'green';
 
 export interface ReleaseState {
   strategy: Strategy;
-  /** progressing → (canary | switched) → complete / promoted; or rolled-back / aborted / failed. */
+  /**
+   * progressing → (canary → promoting | switched) → complete / promoted; or rolled-back /
+   * aborted / failed. `promoting` lasts while stable takes the canary's template: whoever finds
+   * it left behind restores stable to `stableRevision`.
+   */
   phase:
     | 'progressing'
     | 'canary'
+    | 'promoting'
     | 'switched'
     | 'complete'
     | 'promoted'

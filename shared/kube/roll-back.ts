@@ -72,6 +72,8 @@ export async function rollBackRelease(
     return { strategy: state.strategy, rolledBack: false, detail: 'already rolled back; nothing to do' };
   }
   if (state.strategy === 'blue-green') return rollBackBlueGreen(client, request, state, found.service);
+  if (state.strategy === 'canary' && state.phase === 'promoting')
+    return rollBackPromotion(client, request, state);
   if (state.strategy === 'canary' && state.phase !== 'promoted')
     return rollBackCanary(client, request, state);
   return rollBackRollout(client, request, state);
@@ -127,6 +129,77 @@ async function rollBackBlueGreen(
     ...(image ? { image } : {}),
     activeColor: target,
     detail: `service "${serviceName}" switched back from ${active} to ${target}`,
+  };
+}
+
+/**
+ * A promotion that did not finish (the job was cancelled, or stable's rollout failed) leaves
+ * stable somewhere between the two templates. Stable gets back the template it ran before the
+ * promotion (`stableRevision`) and is watched until every pod runs it; only then does the
+ * canary go, so traffic always has ready pods to go to and ends all on the previous release.
+ */
+async function rollBackPromotion(
+  client: KubeClient,
+  request: RollbackRequest,
+  state: ReleaseState,
+): Promise<RollbackOutcome> {
+  const { namespace, deployment } = request;
+  const stable = await readDeployment(client, namespace, deployment);
+  if (!stable) throw new UserError(`deployment "${deployment}" does not exist in namespace "${namespace}"`);
+  const restoreTo = request.toRevision ?? state.stableRevision;
+  if (restoreTo === undefined) {
+    throw new UserError(
+      `deployment "${deployment}" was being promoted, but its state does not say which revision served before; restore it with "to-revision"`,
+    );
+  }
+  const undo = await undoRollout(client, namespace, deployment, restoreTo);
+  const total = state.stableReplicas ?? stable.spec?.replicas ?? 1;
+  if ((stable.spec?.replicas ?? 0) !== total) await scaleDeployment(client, namespace, deployment, total);
+  const done = await waitForRollout(client, namespace, deployment, {
+    timeoutMs: request.timeoutMs,
+    ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+  });
+  if (done.outcome !== 'done') {
+    throw new Error(
+      `deployment "${deployment}" did not come back to revision ${restoreTo} (${done.message}); the canary is kept so traffic still has ready pods`,
+    );
+  }
+  const names = canaryNames(deployment, state.service, state.ingress);
+  await removeCanary(
+    client,
+    {
+      namespace,
+      stable: deployment,
+      ...names,
+      ...(state.service ? { service: state.service } : {}),
+      ...(state.ingress ? { ingress: state.ingress } : {}),
+      ...(state.route ? { route: state.route } : {}),
+      mode: state.traffic ?? 'replicas',
+      totalReplicas: total,
+    },
+    request.onConflict,
+  );
+  const image = containerImage(undo.template, request.container);
+  const revision = revisionOf(done.object);
+  await writeState(client, paths.deployment(namespace, deployment), {
+    ...state,
+    phase: 'rolled-back',
+    weight: 0,
+    ...(image ? { image } : {}),
+    ...(state.canaryImage ? { previousImage: state.canaryImage } : {}),
+    ...(revision !== undefined ? { revision } : {}),
+  });
+  const restored = undo.changed
+    ? `deployment "${deployment}" restored from revision ${undo.fromRevision ?? '?'} to the template of revision ${restoreTo}${revision !== undefined ? ` (now revision ${revision})` : ''}`
+    : `deployment "${deployment}" still had the template of revision ${restoreTo}`;
+  return {
+    strategy: 'canary',
+    rolledBack: true,
+    ...(undo.fromRevision !== undefined ? { fromRevision: String(undo.fromRevision) } : {}),
+    toRevision: String(restoreTo),
+    ...(image ? { image } : {}),
+    detail: `promotion undone: ${restored}; canary weight set to 0 and canary removed; all traffic on stable`,
   };
 }
 

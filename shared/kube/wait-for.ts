@@ -94,8 +94,10 @@ export async function waitFor<T extends { metadata?: ObjectMeta }>(
         settled = true;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
-        stop?.();
         resolve(value);
+        // The verdict goes out first; closing the connection (milliseconds of stream teardown)
+        // happens after the caller has moved on.
+        if (stop) setImmediate(stop);
       };
       const timer = setTimeout(() => settle({ timeout: true }), Math.max(1, remaining()));
       const onAbort = () => settle({});

@@ -1,14 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../support/harness.js';
 import { type KubeSim, startKubeSim } from '../../support/kube-sim/index.js';
 import {
   auditEvents,
   auditVerifies,
+  detailsOf,
   freshNamespace,
   imageOf,
   logOf,
   pinned,
   run,
   workspace,
+  writeManifest,
 } from './kube-run.js';
 
 let sim: KubeSim;
@@ -163,5 +168,112 @@ describe('deploy-strategy canary through NGINX ingress weights', () => {
     const after = sim.traffic.generate({ namespace, httpRoute: 'patient-api' }, 500);
     expect(after.byTrack.canary ?? 0).toBe(0);
     expect(after.byTrack.stable).toBe(500);
+  });
+
+  it('undoes a promotion whose stable rollout never completes, back to the previous template', async () => {
+    const namespace = freshNamespace(sim, 'promote-bad');
+    const ws = workspace(sim, { namespace, ingress: 'patient-api' });
+    const stable = await run(sim, 'deploy-strategy', ws, {
+      strategy: 'canary',
+      manifests: 'k8s/patient-api.yml,k8s/ingress.yml',
+      image: pinned(1),
+    });
+    expect(stable.exitCode, logOf(stable)).toBe(0);
+    const start = await run(sim, 'deploy-strategy', ws, {
+      strategy: 'canary',
+      manifests: 'k8s/patient-api.yml',
+      image: pinned(6),
+    });
+    expect(start.exitCode, logOf(start)).toBe(0);
+    // The canary's pods stay ready; stable's new ones would take two minutes.
+    sim.setImageBehaviour(pinned(6), { readyDelayMs: 120_000 });
+
+    const promote = await run(sim, 'deploy-strategy', ws, {
+      strategy: 'canary',
+      action: 'promote',
+      timeout: '3s',
+    });
+    expect(promote.exitCode).toBe(1);
+    expect(promote.outputs).toMatchObject({
+      phase: 'rolled-back',
+      'rolled-back': 'true',
+      'canary-weight': '0',
+    });
+    expect(promote.annotations.find((a) => a.level === 'error')!.message).toMatch(
+      /promotion of patient-api did not complete: timed out.*; rolled back: promotion undone: deployment "patient-api" restored from revision 2 to the template of revision 1/,
+    );
+    expect(imageOf(sim, namespace, 'patient-api')).toBe(pinned(1));
+    await sim.waitForRollout(namespace, 'patient-api', 10_000);
+    expect(sim.get('deployment', namespace, 'patient-api-canary')).toBeUndefined();
+    expect(sim.get('ingress', namespace, 'patient-api-canary')).toBeUndefined();
+    expect(canaryShare(namespace)).toBe(0);
+  });
+});
+
+describe('deploy-strategy canary by replica ratio (no ingress, no route)', () => {
+  it('reports the weight the pod ratio actually gives, in the outputs, the summary and the audit trail', async () => {
+    const namespace = freshNamespace(sim, 'ratio');
+    const ws = workspace(sim, { namespace });
+    const manifest = writeManifest(
+      ws,
+      'four.yml',
+      readFileSync(join(repoRoot, 'test/fixtures/k8s/patient-api.yml'), 'utf8').replace(
+        'replicas: 2',
+        'replicas: 4',
+      ),
+    );
+    const stable = await run(sim, 'deploy-strategy', ws, {
+      strategy: 'canary',
+      manifests: manifest,
+      image: pinned(1),
+    });
+    expect(stable.exitCode, logOf(stable)).toBe(0);
+    expect(stable.outputs.phase).toBe('complete');
+
+    // Step 1 asks for 5 %; with 4 pods the nearest the ratio can do is 1 canary pod of 4.
+    const start = await run(sim, 'deploy-strategy', ws, {
+      strategy: 'canary',
+      manifests: manifest,
+      image: pinned(2),
+    });
+    expect(start.exitCode, logOf(start)).toBe(0);
+    expect(start.outputs).toMatchObject({
+      phase: 'canary',
+      'canary-weight': '25',
+      'remaining-steps': '[2,3,4,5]',
+    });
+    expect(JSON.parse(start.outputs.state!)).toMatchObject({ traffic: 'replicas', weight: 25, step: 1 });
+    expect(start.summary).toContain(
+      '| Canary weight | 25% by replica ratio: 1 canary pod(s) of 4 (asked 5%) |',
+    );
+    expect(sim.get('deployment', namespace, 'patient-api-canary')!.spec.replicas).toBe(1);
+    expect(sim.get('deployment', namespace, 'patient-api')!.spec.replicas).toBe(3);
+    await sim.waitForRollout(namespace, 'patient-api', 10_000);
+    const early = sim.traffic.generate({ namespace, service: 'patient-api' }, 4000);
+    expect((early.byTrack.canary ?? 0) / early.total).toBeGreaterThan(0.2);
+    expect((early.byTrack.canary ?? 0) / early.total).toBeLessThan(0.3);
+
+    const step3 = await run(sim, 'deploy-strategy', ws, {
+      strategy: 'canary',
+      action: 'set-weight',
+      step: 3,
+    });
+    expect(step3.exitCode, logOf(step3)).toBe(0);
+    expect(step3.outputs).toMatchObject({ 'canary-weight': '50', 'remaining-steps': '[4,5]' });
+    expect(step3.summary).toContain('| Canary weight | 50% by replica ratio: 2 canary pod(s) of 4 |');
+    expect(sim.get('deployment', namespace, 'patient-api')!.spec.replicas).toBe(2);
+
+    const shifts = auditEvents(ws).filter((e) => e.type === 'dev.deploy-actions.traffic.shifted.v1');
+    expect(shifts.map((e) => detailsOf(e))).toEqual([
+      expect.objectContaining({ from: 0, to: 25, requested: 5, step: 1, via: 'replicas' }),
+      expect.objectContaining({ from: 25, to: 50, step: 3, via: 'replicas' }),
+    ]);
+
+    const promoted = await run(sim, 'deploy-strategy', ws, { strategy: 'canary', action: 'promote' });
+    expect(promoted.exitCode, logOf(promoted)).toBe(0);
+    expect(promoted.outputs).toMatchObject({ phase: 'promoted', 'canary-weight': '0', image: pinned(2) });
+    expect(sim.get('deployment', namespace, 'patient-api')!.spec.replicas).toBe(4);
+    expect(sim.get('deployment', namespace, 'patient-api-canary')).toBeUndefined();
+    expect(await auditVerifies(ws)).toBe(true);
   });
 });

@@ -25,6 +25,8 @@ export interface WorkspaceOptions {
   deployment_extra?: string;
   /** Whole sections appended to the config. */
   extra?: string;
+  /** Health check timing (default 2s per request, 3 retries). */
+  health?: { timeout?: string; retries?: number };
 }
 
 /** A workspace with deploy/environments/staging.yml and the fixture manifests under k8s/. */
@@ -48,8 +50,8 @@ ${options.deployment_extra ?? ''}kubernetes:
   service: ${service}
 ${options.ingress ? `  ingress: ${options.ingress}\n` : ''}${options.route ? `  httpRoute: ${options.route}\n` : ''}health:
   baseUrl: ${sim.appUrl}/services/${options.namespace}/${service}
-  timeout: 2s
-  retries: 3
+  timeout: ${options.health?.timeout ?? '2s'}
+  retries: ${options.health?.retries ?? 3}
   interval: 100ms
 ${options.extra ?? ''}`;
   writeFileSync(join(dir, 'deploy/environments/staging.yml'), config);
@@ -109,6 +111,29 @@ export function freshNamespace(sim: KubeSim, prefix: string): string {
   const name = `${prefix}-${process.pid}-${counter}`;
   sim.createNamespace(name);
   return name;
+}
+
+/**
+ * The audit facts of an event (outcome, reason, approvers, details…): the data of a project
+ * event, the customData of a CDEvent.
+ */
+export function factsOf(event: AuditEvent | undefined): Record<string, unknown> | undefined {
+  const search = (value: unknown): Record<string, unknown> | undefined => {
+    if (!value || typeof value !== 'object') return undefined;
+    const record = value as Record<string, unknown>;
+    if ('outcome' in record && 'action' in record) return record;
+    for (const child of Object.values(record)) {
+      const found = search(child);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return search(event?.data);
+}
+
+/** The `details` an audit event carries. */
+export function detailsOf(event: AuditEvent | undefined): Record<string, unknown> | undefined {
+  return factsOf(event)?.details as Record<string, unknown> | undefined;
 }
 
 /** Diagnostics for a failed expectation: what the step printed. */

@@ -7,6 +7,7 @@ import {
   certificateProblem,
   describeCertificateProblem,
   loadPrometheusTls,
+  mergeTlsConfig,
 } from '../../../actions/canary-analyze/prometheus-tls.js';
 import { UserError } from '../../../shared/errors.js';
 import { generateTlsMaterial, type TlsMaterial } from '../../support/kube-sim/tls.js';
@@ -67,7 +68,7 @@ describe('loading the Prometheus TLS inputs', () => {
 
   it('refuses a client key that does not belong to the certificate', () => {
     expect(() => loadPrometheusTls({ ...NONE, clientCert: one.cert, clientKey: other.key }, dir)).toThrow(
-      /inputs "prometheus-client-cert" \(input "prometheus-client-cert" \(inline PEM\)\) and "prometheus-client-key" .* are not a usable pair: .*key values mismatch/,
+      /input "prometheus-client-cert" and input "prometheus-client-key" are not a usable pair \(input "prometheus-client-cert" \(inline PEM\); .*\): .*key values mismatch/,
     );
   });
 });
@@ -114,5 +115,23 @@ describe('certificate problems', () => {
     ).toBe(
       `Prometheus at ${url} refused the TLS client certificate /certs/client.pem with the TLS alert "bad certificate" (ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE)`,
     );
+  });
+});
+
+describe('TLS settings from the environment config', () => {
+  it('uses monitoring.prometheus.tls where no input is given, and names the key in errors', () => {
+    const merged = mergeTlsConfig({ ...NONE }, { caFile: 'ca.pem', insecureSkipVerify: true }, 'prod.yml');
+    expect(merged).toMatchObject({ caFile: 'ca.pem', insecureSkipVerify: true });
+    expect(loadPrometheusTls(merged, dir)!.caSource).toBe(join(dir, 'ca.pem'));
+    const missing = mergeTlsConfig({ ...NONE }, { caFile: 'missing.pem' }, 'prod.yml');
+    expect(() => loadPrometheusTls(missing, dir)).toThrow(
+      /^monitoring\.prometheus\.tls\.caFile in prod\.yml: cannot read .*missing\.pem/,
+    );
+  });
+
+  it('lets an input win over its config key', () => {
+    const merged = mergeTlsConfig({ ...NONE, caFile: 'mine.pem' }, { caFile: 'ca.pem' }, 'prod.yml');
+    expect(merged.caFile).toBe('mine.pem');
+    expect(() => loadPrometheusTls(merged, dir)).toThrow(/^input "prometheus-ca-file": cannot read/);
   });
 });
