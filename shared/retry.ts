@@ -133,6 +133,7 @@ export function isRetryableStatus(status: number): boolean {
 export interface FetchRetryOptions extends RetryOptions {
   /** Per-attempt timeout; a hung server counts as a retryable failure. */
   timeoutMs?: number;
+  /** The transport; it may throw PermanentError for a failure that would only repeat. */
   fetch?: typeof globalThis.fetch;
 }
 
@@ -155,6 +156,7 @@ export async function fetchWithRetry(
     try {
       response = await doFetch(url, { ...init, signal: AbortSignal.any(signals) });
     } catch (error) {
+      if (error instanceof PermanentError) throw error;
       if (options.signal?.aborted) throw new PermanentError('cancelled', { cause: error });
       const reason =
         error instanceof Error && error.name === 'TimeoutError'

@@ -1,5 +1,10 @@
 import { errorMessage } from '../../shared/errors.js';
-import { type FetchRetryOptions, fetchWithRetry, RetryExhaustedError } from '../../shared/retry.js';
+import {
+  type FetchRetryOptions,
+  fetchWithRetry,
+  PermanentError,
+  RetryExhaustedError,
+} from '../../shared/retry.js';
 import { httpsFetch } from './https-fetch.js';
 import {
   type CertificateProblem,
@@ -131,7 +136,6 @@ export class PrometheusClient {
     const body = new URLSearchParams({ query, ...params }).toString();
     const budgetMs = this.target.timeoutMs;
     const budget = AbortSignal.timeout(budgetMs);
-    const stop = new AbortController();
     const transport = this.retry.fetch ?? globalThis.fetch;
     let certificate: CertificateProblem | undefined;
     // Every attempt ends with the query's budget, not only at its own per-attempt timeout.
@@ -143,8 +147,8 @@ export class PrometheusClient {
         });
       } catch (error) {
         certificate = certificateProblem(error);
-        // A certificate that failed verification fails the same way again: stop retrying.
-        if (certificate) stop.abort(error);
+        // A certificate that failed verification fails the same way again: no retry.
+        if (certificate) throw new PermanentError('TLS certificate problem', { cause: error });
         throw error;
       }
     };
@@ -161,7 +165,6 @@ export class PrometheusClient {
           timeoutMs: Math.min(10_000, budgetMs),
           ...this.retry,
           fetch: attempt,
-          signal: this.retry.signal ? AbortSignal.any([this.retry.signal, stop.signal]) : stop.signal,
           deadlineMs: budgetMs,
           onRetry: (info) => {
             this.retries++;

@@ -37648,6 +37648,8 @@ async function fetchWithRetry(url, init = {}, options = {}) {
             response = await doFetch(url, { ...init, signal: AbortSignal.any(signals) });
         }
         catch (error) {
+            if (error instanceof PermanentError)
+                throw error;
             if (options.signal?.aborted)
                 throw new PermanentError('cancelled', { cause: error });
             const reason = error instanceof Error && error.name === 'TimeoutError'
@@ -39316,7 +39318,6 @@ class PrometheusClient {
         const body = new URLSearchParams({ query, ...params }).toString();
         const budgetMs = this.target.timeoutMs;
         const budget = AbortSignal.timeout(budgetMs);
-        const stop = new AbortController();
         const transport = this.retry.fetch ?? globalThis.fetch;
         let certificate;
         // Every attempt ends with the query's budget, not only at its own per-attempt timeout.
@@ -39329,9 +39330,9 @@ class PrometheusClient {
             }
             catch (error) {
                 certificate = certificateProblem(error);
-                // A certificate that failed verification fails the same way again: stop retrying.
+                // A certificate that failed verification fails the same way again: no retry.
                 if (certificate)
-                    stop.abort(error);
+                    throw new PermanentError('TLS certificate problem', { cause: error });
                 throw error;
             }
         };
@@ -39345,7 +39346,6 @@ class PrometheusClient {
                 timeoutMs: Math.min(10_000, budgetMs),
                 ...this.retry,
                 fetch: attempt,
-                signal: this.retry.signal ? AbortSignal.any([this.retry.signal, stop.signal]) : stop.signal,
                 deadlineMs: budgetMs,
                 onRetry: (info) => {
                     this.retries++;

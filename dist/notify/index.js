@@ -50834,6 +50834,8 @@ async function fetchWithRetry(url, init = {}, options = {}) {
             response = await doFetch(url, { ...init, signal: AbortSignal.any(signals) });
         }
         catch (error) {
+            if (error instanceof PermanentError)
+                throw error;
             if (options.signal?.aborted)
                 throw new PermanentError('cancelled', { cause: error });
             const reason = error instanceof Error && error.name === 'TimeoutError'

@@ -241,22 +241,19 @@ describe('the deploy workflow, end to end', () => {
     expect(notified).toContain('trigger');
 
     const entries = await verifiedTimeline(result);
-    at(entries);
-    function at(list: TimelineEntry[]) {
-      const failed = findAfter(
-        list,
-        -1,
-        (e) => e.action === 'migrate-db' && e.outcome === 'failure',
-        'the failed migration',
-      );
-      findAfter(
-        list,
-        failed,
-        (e) => e.action === 'notify' && e.event === 'notification.delivered',
-        'the page',
-      );
-      expect(list.some((e) => e.action === 'deploy-strategy')).toBe(false);
-    }
+    const failed = findAfter(
+      entries,
+      -1,
+      (e) => e.action === 'migrate-db' && e.outcome === 'failure',
+      'the failed migration',
+    );
+    findAfter(
+      entries,
+      failed,
+      (e) => e.action === 'notify' && e.event === 'notification.delivered',
+      'the page',
+    );
+    expect(entries.some((e) => e.action === 'deploy-strategy')).toBe(false);
   }, 600_000);
 
   it('leaves stable serving everything when the run is cancelled mid-canary', async () => {

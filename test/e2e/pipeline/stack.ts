@@ -41,28 +41,17 @@ export async function startStack(): Promise<Stack> {
       defaultBehaviour: { latency: { p50Ms: 30, p99Ms: 300 } },
     });
     stopping.push(() => sim.stop());
-    const [postgres, prometheus, slack, pagerduty, github] = await Promise.all([
+    const started = async <T extends { start(): Promise<unknown> }>(server: T) => {
+      await server.start();
+      return server;
+    };
+    const prometheus = new PrometheusServer();
+    const [postgres, , slack, pagerduty, github] = await Promise.all([
       startPostgres(),
-      (async () => {
-        const server = new PrometheusServer();
-        await server.scrape([sim.metricsUrl], 1);
-        return server;
-      })(),
-      (async () => {
-        const receiver = new SlackReceiver();
-        await receiver.start();
-        return receiver;
-      })(),
-      (async () => {
-        const receiver = new PagerDutyReceiver();
-        await receiver.start();
-        return receiver;
-      })(),
-      (async () => {
-        const fake = new FakeGitHub();
-        await fake.start();
-        return fake;
-      })(),
+      prometheus.scrape([sim.metricsUrl], 1),
+      started(new SlackReceiver()),
+      started(new PagerDutyReceiver()),
+      started(new FakeGitHub()),
     ]);
     stopping.push(
       () => postgres.stop(),

@@ -3,6 +3,7 @@ import {
   backoffDelay,
   fetchWithRetry,
   isRetryableStatus,
+  PermanentError,
   parseRetryAfter,
   RetryableError,
   RetryExhaustedError,
@@ -125,5 +126,18 @@ describe('fetchWithRetry against a local server', () => {
     const pending = fetchWithRetry(`${server.url}/e`, {}, { signal: controller.signal, baseDelayMs: 5000 });
     setTimeout(() => controller.abort(new Error('job cancelled')), 100);
     await expect(pending).rejects.toThrow(/job cancelled/);
+  });
+
+  it('lets the transport end the retries with a PermanentError, rethrowing its cause', async () => {
+    let calls = 0;
+    const cause = new Error('unable to verify the first certificate');
+    const transport: typeof fetch = async () => {
+      calls++;
+      throw new PermanentError('certificate', { cause });
+    };
+    await expect(fetchWithRetry('https://127.0.0.1:9/', {}, { ...noSleep, fetch: transport })).rejects.toBe(
+      cause,
+    );
+    expect(calls).toBe(1);
   });
 });
